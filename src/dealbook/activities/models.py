@@ -1,0 +1,54 @@
+"""Calls, meetings, visits, emails, notes and tasks, linked to the records they concern."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealbook.activities.enums import ActivityKind
+from dealbook.core.models import TenantModel
+
+
+class Activity(TenantModel):
+    """One interaction or to-do. Visible to its owner's scope and to whoever sees its parent.
+
+    `account` is always filled when any parent is (a deal's or contact's account), so the
+    account timeline is one indexed query.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("notes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("reminder"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    account = models.ForeignKey("customers.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    deal = models.ForeignKey("pipeline.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["org", "owner", "completed_at", "due_at"]),
+            models.Index(fields=["org", "account", "-occurred_at"]),
+            models.Index(fields=["org", "deal", "-occurred_at"]),
+            models.Index(fields=["org", "lead", "-occurred_at"]),
+            models.Index(fields=["org", "kind", "-occurred_at"]),
+            models.Index(fields=["org", "remind_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None

@@ -1,0 +1,128 @@
+"""API conventions shared by every router: problem+json errors, pages, list parameters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Schema
+from pydantic import ConfigDict, create_model
+
+from dealbook.core.errors import DomainError, FieldError
+from dealbook.core.pagination import Page
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+}
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details, with the fields at fault."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+# Declared on every operation, so clients (and schemathesis) know each 4xx.
+READ_ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+WRITE_ERRORS = {
+    400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut,
+    409: ProblemOut, 412: ProblemOut, 422: ProblemOut,
+}
+LIST_ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut}
+
+
+def problem(status: int, code: str, detail: str, errors: list[FieldError] | None = None) -> HttpResponse:
+    body = {
+        "type": f"https://dealbook.dev/problems/{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "errors": [{"field": e.field, "message": e.message, "code": e.code} for e in errors or []],
+    }
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def domain_error_response(_request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem(exc.status, exc.code, exc.message, exc.errors)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'payload', 'lines', 0, 'amount') → 'lines[0].amount'; query/path params by name."""
+    parts = list(loc)
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        source = parts.pop(0)
+        if source == "body" and len(parts) > 1 and parts[0] == "payload":
+            parts.pop(0)
+        elif source == "body" and len(parts) == 1 and parts[0] == "payload":
+            parts = ["body"]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def validation_error_response(_request: HttpRequest, exc: Any) -> HttpResponse:
+    errors = [
+        FieldError(field=_field_path(err.get("loc", ())), message=err.get("msg", "Invalid value."),
+                   code=str(err.get("type", "invalid")))
+        for err in exc.errors
+    ]
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "Invalid input."
+    return problem(422, "validation_failed", detail, errors)
+
+
+class InSchema(Schema):
+    """Base of every input schema: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class VersionedPatch(InSchema):
+    version: int = Field(..., ge=1, le=2_000_000_000, description="The version you read; a stale one gets 412.")
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    return create_model(  # type: ignore[call-overload]
+        name,
+        __base__=Schema,
+        items=(list[item], ...),  # type: ignore[valid-type]
+        count=(int, Field(..., description="Matching rows, capped at 1000 unless count_is_exact.")),
+        count_is_exact=(bool, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        has_more=(bool, ...),
+    )
+
+
+def page_out(page: Page) -> dict[str, Any]:
+    return {
+        "items": page.items, "count": page.count, "count_is_exact": page.count_is_exact,
+        "limit": page.limit, "offset": page.offset, "has_more": page.has_more,
+    }
+
+
+class PageParams(Schema):
+    limit: int = Field(25, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=100_000)

@@ -1,0 +1,69 @@
+"""Coded domain errors. Services raise them; the API and forms map them once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    code: str = "invalid"
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. `status` is the HTTP status it maps to."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        status: int = 400,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.status = status
+        self.errors = errors or ([FieldError(field=field, message=message, code=code)] if field else [])
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, field: str | None = None) -> None:
+        super().__init__(code="not_found", message=f"{what} not found.", field=field, status=404)
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(code="permission_denied", message=message, status=403)
+
+
+class StaleVersion(DomainError):
+    def __init__(self, current_version: int, given_version: int) -> None:
+        super().__init__(
+            code="stale_version",
+            message=(
+                f"The record was changed by someone else (version {current_version}, "
+                f"you sent {given_version}). Reload and try again."
+            ),
+            field="version",
+            status=412,
+        )
+        self.current_version = current_version
+
+
+class ValidationFailed(DomainError):
+    """Several field errors at once (form-style validation in a service)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        first = errors[0]
+        super().__init__(
+            code="validation_failed",
+            message="; ".join(f"{e.field}: {e.message}" for e in errors),
+            field=first.field,
+            status=422,
+            errors=errors,
+        )

@@ -1,0 +1,22 @@
+import re
+
+from dealbook.core.context import current_request_id, reset_request_id, set_request_id
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (or keeps a sane incoming X-Request-ID) for the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        token = set_request_id(incoming if _SAFE_ID.match(incoming) else None)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = current_request_id()
+        finally:
+            reset_request_id(token)
+        return response

@@ -1,0 +1,39 @@
+"""Bounded pages: a fixed number of queries whatever the page size, counts capped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db import models
+
+T = TypeVar("T")
+
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    count: int
+    count_is_exact: bool
+    limit: int
+    offset: int
+    has_more: bool
+
+
+def paginate(queryset: models.QuerySet, *, limit: int, offset: int) -> Page:
+    """One query for the rows (+1 to know whether more follow), one capped count.
+
+    The count stops at COUNT_CAP ("1,000+"): an exact COUNT(*) over a large filtered set
+    costs time proportional to the table on every request.
+    """
+    rows = list(queryset[offset : offset + limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if offset == 0 and not has_more:
+        count, exact = len(rows), True
+    else:
+        capped = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        count, exact = min(capped, COUNT_CAP), capped <= COUNT_CAP
+    return Page(rows, count, exact, limit, offset, has_more)

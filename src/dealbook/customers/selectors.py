@@ -1,0 +1,181 @@
+"""Reads of accounts and contacts, already scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from dealbook.core.errors import NotFound
+from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
+from dealbook.customers import policies
+from dealbook.customers.models import Account, Contact
+from dealbook.org.models import User
+from dealbook.org.policies import Access, Entity, can_use_pool, read_access
+from dealbook.org.visibility import owned_q, scoped
+
+ACCOUNT_SORTS = {
+    "name": "name_normalized", "-name": "-name_normalized",
+    "updated_at": "updated_at", "-updated_at": "-updated_at",
+    "created_at": "created_at", "-created_at": "-created_at",
+    "last_activity_at": "last_activity_at", "-last_activity_at": "-last_activity_at",
+}
+CONTACT_SORTS = {"name": "name_normalized", "-name": "-name_normalized", "-updated_at": "-updated_at", "updated_at": "updated_at"}
+
+
+@dataclass(frozen=True)
+class AccountFilters:
+    q: str = ""
+    owner_id: int | None = None
+    industry: str = ""
+    region: str = ""
+    size: str = ""
+    source: str = ""
+    lifecycle_stage: str = ""
+    tag: str = ""
+
+
+def visible_accounts(*, actor: User) -> QuerySet[Account]:
+    return scoped(Account.objects.all(), actor).filter(owned_q(actor, Entity.ACCOUNT))
+
+
+def account_list(*, actor: User, filters: AccountFilters | None = None, sort: str = "-updated_at") -> QuerySet[Account]:
+    filters = filters or AccountFilters()
+    qs = visible_accounts(actor=actor).select_related("owner").prefetch_related("tags")
+    if filters.q:
+        folded = fold(filters.q)
+        phone = normalize_phone(filters.q)
+        match = Q(name_normalized__contains=normalize_name(filters.q) or folded) | Q(name__icontains=filters.q)
+        if len(phone) >= 4:
+            match |= Q(phone_normalized__contains=phone)
+        qs = qs.filter(match)
+    for name in ("owner_id", "industry", "region", "size", "source", "lifecycle_stage"):
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    return qs.order_by(ACCOUNT_SORTS.get(sort, "-updated_at"), "-id")
+
+
+def account_get(*, actor: User, account_id: int) -> Account:
+    account = visible_accounts(actor=actor).select_related("owner").prefetch_related("tags").filter(pk=account_id).first()
+    if account is None:
+        raise NotFound("Account")
+    return account
+
+
+def account_get_for_change(*, actor: User, account_id: int) -> Account:
+    """A visible account the actor may change (403 when visible but read-only)."""
+    account = account_get(actor=actor, account_id=account_id)
+    policies.check_can_change_account(actor)
+    return account
+
+
+def pool_account_list(*, actor: User, q: str = "") -> QuerySet[Account]:
+    """Accounts in the pool (no owner): reps and managers browse them to claim."""
+    if not (actor.is_org_wide or can_use_pool(actor.role)):
+        return Account.objects.none()
+    qs = scoped(Account.objects.filter(owner__isnull=True), actor).prefetch_related("tags")
+    if q:
+        qs = qs.filter(Q(name_normalized__contains=normalize_name(q)) | Q(name__icontains=q))
+    return qs.order_by("-released_at", "-id")
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    id: int
+    name: str
+    matched_on: str
+    owner_name: str
+    is_visible: bool
+
+
+def account_duplicates(
+    *, actor: User, name: str = "", phone: str = "", exclude_id: int | None = None
+) -> list[DuplicateMatch]:
+    """Accounts in the actor's organisation that look like the same company.
+
+    Matches are reported even when the actor cannot open them (so nobody creates a second
+    copy of a colleague's customer), but only their name and owner are revealed.
+    """
+    name_key, phone_key = normalize_name(name), normalize_phone(phone)
+    match = Q(pk__in=[])
+    if name_key:
+        match |= Q(name_normalized=name_key)
+    if len(phone_key) >= 6:
+        match |= Q(phone_normalized=phone_key)
+    qs = scoped(Account.objects.filter(match).select_related("owner"), actor)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    visible_ids = set(visible_accounts(actor=actor).filter(match).values_list("pk", flat=True))
+    return [
+        DuplicateMatch(
+            id=account.pk,
+            name=account.name,
+            matched_on="name" if name_key and account.name_normalized == name_key else "phone",
+            owner_name=str(account.owner) if account.owner else "",
+            is_visible=account.pk in visible_ids,
+        )
+        for account in qs[:10]
+    ]
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    q: str = ""
+    account_id: int | None = None
+
+
+def visible_contacts(*, actor: User) -> QuerySet[Contact]:
+    """Contacts follow their account."""
+    qs = scoped(Contact.objects.all(), actor)
+    access = read_access(actor.role, Entity.CONTACT)
+    if access is Access.ALL:
+        return qs
+    if access is Access.NONE:
+        return qs.none()
+    return qs.filter(account__in=visible_accounts(actor=actor).values("pk"))
+
+
+def contact_list(*, actor: User, filters: ContactFilters | None = None, sort: str = "name") -> QuerySet[Contact]:
+    filters = filters or ContactFilters()
+    qs = visible_contacts(actor=actor).select_related("account")
+    if filters.account_id:
+        qs = qs.filter(account_id=filters.account_id)
+    if filters.q:
+        match = Q(name_normalized__contains=normalize_name(filters.q)) | Q(name__icontains=filters.q)
+        match |= Q(email_normalized__contains=normalize_email(filters.q))
+        phone = normalize_phone(filters.q)
+        if len(phone) >= 4:
+            match |= Q(phone_normalized__contains=phone)
+        qs = qs.filter(match)
+    return qs.order_by(CONTACT_SORTS.get(sort, "name_normalized"), "id")
+
+
+def contact_get(*, actor: User, contact_id: int) -> Contact:
+    contact = visible_contacts(actor=actor).select_related("account").filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound("Contact")
+    return contact
+
+
+def contact_get_for_change(*, actor: User, contact_id: int) -> Contact:
+    contact = contact_get(actor=actor, contact_id=contact_id)
+    policies.check_can_change_contact(actor)
+    return contact
+
+
+def contact_duplicates(
+    *, actor: User, email: str = "", phone: str = "", exclude_id: int | None = None
+) -> list[Contact]:
+    email_key, phone_key = normalize_email(email), normalize_phone(phone)
+    match = Q(pk__in=[])
+    if email_key:
+        match |= Q(email_normalized=email_key)
+    if len(phone_key) >= 6:
+        match |= Q(phone_normalized=phone_key)
+    qs = scoped(Contact.objects.filter(match), actor)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs[:10])

@@ -1,0 +1,1 @@
+"""Reads, scoped to the acting user."""

@@ -1,0 +1,172 @@
+"""Pipelines, stages as data, deals with line items, and the stage history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealbook.core.models import TenantModel
+from dealbook.core.money import from_minor
+from dealbook.pipeline.enums import DealStatus, StageKind
+
+
+class Pipeline(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+    is_default = models.BooleanField(_("default"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("pipeline")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="pipeline_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(TenantModel):
+    """A step of a pipeline. Order, kind, probability and required fields are data."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices, default=StageKind.OPEN)
+    probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=10)
+    required_fields = models.JSONField(_("fields required to enter"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        ordering = ["pipeline", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "order"], name="stage_unique_order"),
+            models.CheckConstraint(condition=models.Q(probability__lte=100), name="stage_probability_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TenantModel):
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=60, blank=True)
+    unit_price_minor = models.BigIntegerField(_("list price (minor units)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="product_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competitor(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("competitor")
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="competitor_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LostReason(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("lost reason")
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="lostreason_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(TenantModel):
+    """An opportunity. Amount in minor units + currency; status follows the stage's kind."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("customers.Account", on_delete=models.PROTECT, related_name="deals")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    name = models.CharField(_("name"), max_length=200)
+    amount_minor = models.BigIntegerField(_("amount (minor units)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(_("probability (%)"), default=10)
+    status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contacts = models.ManyToManyField("customers.Contact", blank=True, related_name="deals")
+    competitors = models.ManyToManyField(Competitor, blank=True, related_name="deals")
+    lost_reason = models.ForeignKey(LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals")
+    lost_note = models.TextField(_("lost note"), blank=True)
+    stage_entered_at = models.DateTimeField(_("in stage since"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deal")
+        indexes = [
+            models.Index(fields=["org", "owner", "status", "-amount_minor"]),
+            models.Index(fields=["org", "stage", "-amount_minor"]),
+            models.Index(fields=["org", "pipeline", "stage", "owner"]),
+            models.Index(fields=["org", "account"]),
+            models.Index(fields=["org", "status", "expected_close_date"]),
+            models.Index(fields=["org", "-updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(probability__lte=100), name="deal_probability_range"),
+            models.CheckConstraint(condition=models.Q(amount_minor__gte=0), name="deal_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def amount(self) -> Decimal:
+        return from_minor(self.amount_minor, self.currency)
+
+
+class DealLineItem(TenantModel):
+    """A product on a deal. Its amount is quantity × unit price less discount, in minor units."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="line_items")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal(1))
+    unit_price_minor = models.BigIntegerField(_("unit price (minor units)"))
+    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0))
+    amount_minor = models.BigIntegerField(_("amount (minor units)"))
+
+    class Meta:
+        verbose_name = _("line item")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageHistory(TenantModel):
+    """One stay of a deal in a stage: when it entered, when it left, how long it stayed."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_history")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField(_("entered"))
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    duration_seconds = models.BigIntegerField(_("duration (seconds)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage history")
+        ordering = ["entered_at", "id"]
+        indexes = [models.Index(fields=["deal", "entered_at"]), models.Index(fields=["org", "stage", "entered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} → {self.stage_id}"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.personas import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+class ApiClient:
+    """A JSON client for /api/v1 acting as one user (session auth, like the browser)."""
+
+    def __init__(self, user=None) -> None:
+        self.client = Client()
+        self.user = user
+        if user is not None:
+            self.client.force_login(user)
+
+    def _call(self, method: str, path: str, body: Any = None, **extra):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        return getattr(self.client, method)(url, **kwargs, **extra)
+
+    def get(self, path: str, params: dict | None = None, **extra):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.get(url, params or {}, **extra)
+
+    def post(self, path: str, body: Any = None, **extra):
+        return self._call("post", path, body if body is not None else {}, **extra)
+
+    def patch(self, path: str, body: Any, **extra):
+        return self._call("patch", path, body, **extra)
+
+    def delete(self, path: str, **extra):
+        return self._call("delete", path, **extra)
+
+
+@pytest.fixture
+def api_as():
+    """api_as(user) → an ApiClient signed in as `user`."""
+    return ApiClient
