@@ -40,7 +40,12 @@ PERSONAS = [
     ("feng.marketing", "冯雪 Feng Xue", "marketing", None),
     ("he.product", "何军 He Jun", "product", None),
 ]
-TEAM_MANAGERS = {"Sales": "chen.director", "East": "zhang.manager", "South": "zhao.manager", "Key Accounts": "sun.manager"}
+TEAM_MANAGERS = {
+    "Sales": "chen.director",
+    "East": "zhang.manager",
+    "South": "zhao.manager",
+    "Key Accounts": "sun.manager",
+}
 TEAM_REGIONS = {"East": "华东", "South": "华南", "Key Accounts": ""}
 
 
@@ -56,18 +61,35 @@ def build_world(password: str = "dealbook-demo") -> World:
         )
     for login, display, role, team in PERSONAS:
         world.users[login] = org_services.user_create(
-            actor=None, org=org, username=login, password=password, role=role,
-            display_name=display, team=world.teams.get(team) if team else None,
+            actor=None,
+            org=org,
+            username=login,
+            password=password,
+            role=role,
+            display_name=display,
+            team=world.teams.get(team) if team else None,
         )
     for team_name, login in TEAM_MANAGERS.items():
-        org_services.team_set_manager(actor=None, team=world.teams[team_name], manager=world.users[login])
+        org_services.team_set_manager(
+            actor=None, team=world.teams[team_name], manager=world.users[login]
+        )
     acme_team = org_services.team_create(actor=None, org=acme, name="Sales")
     world.teams["Acme Sales"] = acme_team
     world.users["acme.admin"] = org_services.user_create(
-        actor=None, org=acme, username="acme.admin", password=password, role="admin", display_name="Acme Admin"
+        actor=None,
+        org=acme,
+        username="acme.admin",
+        password=password,
+        role="admin",
+        display_name="Acme Admin",
     )
     world.users["acme.rep"] = org_services.user_create(
-        actor=None, org=acme, username="acme.rep", password=password, role="sales_rep",
-        display_name="Acme Rep", team=acme_team,
+        actor=None,
+        org=acme,
+        username="acme.rep",
+        password=password,
+        role="sales_rep",
+        display_name="Acme Rep",
+        team=acme_team,
     )
     return world

@@ -1,4 +1,4 @@
-"""The `dealbook` command: serve, demo, migrate, createuser, pool-reclaim — and every Django command."""
+"""The `dealbook` command: serve, demo, migrate, createuser, pool-reclaim and Django's commands."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ def _setup() -> None:
 
 
 def serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="dealbook serve", description="Serve Dealbook with gunicorn.")
+    parser = argparse.ArgumentParser(
+        prog="dealbook serve", description="Serve Dealbook with gunicorn."
+    )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
@@ -23,12 +25,20 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealbook.config.settings")
     command = [
-        sys.executable, "-m", "gunicorn", "dealbook.config.wsgi:application",
-        "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.workers),
-        "--threads", str(args.threads),
-        "--access-logfile", "-",
-        "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dealbook.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     print(f"Dealbook is serving at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     os.execv(sys.executable, command)  # noqa: S606 - replaces this process with gunicorn
@@ -36,10 +46,16 @@ def serve(argv: list[str]) -> int:
 
 
 def demo(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="dealbook demo", description="Load the demo organisation.")
-    parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database holds data.")
+    parser = argparse.ArgumentParser(
+        prog="dealbook demo", description="Load the demo organisation."
+    )
+    parser.add_argument(
+        "--if-empty", action="store_true", help="Do nothing when the database holds data."
+    )
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--scale", type=float, default=1.0, help="Multiply record counts (tests use 0.05).")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="Multiply record counts (tests use 0.05)."
+    )
     args = parser.parse_args(argv)
     _setup()
     from dealbook.demo.build import DemoRefused, build_demo, database_is_empty
@@ -57,9 +73,13 @@ def demo(argv: list[str]) -> int:
 
 
 def createuser(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="dealbook createuser", description="Create a user in an organisation.")
+    parser = argparse.ArgumentParser(
+        prog="dealbook createuser", description="Create a user in an organisation."
+    )
     parser.add_argument("username")
-    parser.add_argument("--org", required=True, help="Organisation slug (created if missing, with --org-name).")
+    parser.add_argument(
+        "--org", required=True, help="Organisation slug (created if missing, with --org-name)."
+    )
     parser.add_argument("--org-name", default="")
     parser.add_argument("--role", default="admin")
     parser.add_argument("--name", default="")
@@ -76,8 +96,13 @@ def createuser(argv: list[str]) -> int:
         org = organization_create(name=args.org_name or args.org, slug=args.org)
     try:
         user = user_create(
-            actor=None, org=org, username=args.username, password=args.password or None,
-            role=args.role, display_name=args.name, email=args.email,
+            actor=None,
+            org=org,
+            username=args.username,
+            password=args.password or None,
+            role=args.role,
+            display_name=args.name,
+            email=args.email,
         )
     except DomainError as exc:
         print(f"dealbook createuser: {exc.field}: {exc.message}", file=sys.stderr)
@@ -87,7 +112,9 @@ def createuser(argv: list[str]) -> int:
 
 
 def pool_reclaim(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="dealbook pool-reclaim", description="Return idle records to the pool.").parse_args(argv)
+    argparse.ArgumentParser(
+        prog="dealbook pool-reclaim", description="Return idle records to the pool."
+    ).parse_args(argv)
     _setup()
     from dealbook.leads.tasks import reclaim_idle_records
 

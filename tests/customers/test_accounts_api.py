@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_rep_creates_account_owned_by_herself_and_audited(world, api_as):
     li = world["li.rep"]
-    response = api_as(li).post("accounts", {"name": "上海云帆科技有限公司", "industry": "technology", "tags": ["VIP"]})
+    response = api_as(li).post(
+        "accounts", {"name": "上海云帆科技有限公司", "industry": "technology", "tags": ["VIP"]}
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["owner"]["username"] == "li.rep"
@@ -41,14 +43,18 @@ def test_duplicate_name_with_full_width_and_suffix_is_refused(world, api_as):
 
 def test_duplicate_phone_in_other_forms_is_refused(world, api_as):
     AccountFactory(owner=world["wang.rep"], name="First", phone="+86 138-0013-8000")
-    response = api_as(world["li.rep"]).post("accounts", {"name": "Second", "phone": "１３８００１３８０００"})
+    response = api_as(world["li.rep"]).post(
+        "accounts", {"name": "Second", "phone": "１３８００１３８０００"}
+    )
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "phone"
 
 
 def test_duplicate_can_be_overridden(world, api_as):
     AccountFactory(owner=world["wang.rep"], name="Same Name")
-    response = api_as(world["li.rep"]).post("accounts", {"name": "Same name", "ignore_duplicates": True})
+    response = api_as(world["li.rep"]).post(
+        "accounts", {"name": "Same name", "ignore_duplicates": True}
+    )
     assert response.status_code == 201
 
 
@@ -106,7 +112,9 @@ def test_merge_moves_contacts_fills_blanks_and_audits_once(world, api_as):
     assert not Account.objects.filter(pk=duplicate.pk).exists()
     assert Contact.objects.get(pk=contact.pk).account_id == survivor.pk
     events = list(AuditEvent.objects.order_by("id")[before:])
-    assert [(e.verb, e.object_id, e.actor_id) for e in events] == [("merge", survivor.pk, manager.pk)]
+    assert [(e.verb, e.object_id, e.actor_id) for e in events] == [
+        ("merge", survivor.pk, manager.pk)
+    ]
     assert events[0].changes["moved"] == [None, {"customers.contact": 1}]
 
 

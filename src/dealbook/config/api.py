@@ -30,10 +30,13 @@ api = NinjaAPI(
 api.add_exception_handler(DomainError, domain_error_response)
 api.add_exception_handler(ValidationError, validation_error_response)
 api.add_exception_handler(
-    AuthenticationError, lambda request, exc: problem(401, "not_authenticated", "Sign in or send a valid API token.")
+    AuthenticationError,
+    lambda request, exc: problem(401, "not_authenticated", "Sign in or send a valid API token."),
 )
 api.add_exception_handler(Http404, lambda request, exc: problem(404, "not_found", "Not found."))
-api.add_exception_handler(HttpError, lambda request, exc: problem(exc.status_code, "http_error", str(exc)))
+api.add_exception_handler(
+    HttpError, lambda request, exc: problem(exc.status_code, "http_error", str(exc))
+)
 
 api.add_router("/org", org_router, tags=["organisation"])
 api.add_router("/", customers_router, tags=["customers"])

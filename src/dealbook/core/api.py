@@ -46,13 +46,20 @@ class ProblemOut(Schema):
 # Declared on every operation, so clients (and schemathesis) know each 4xx.
 READ_ERRORS = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
 WRITE_ERRORS = {
-    400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut,
-    409: ProblemOut, 412: ProblemOut, 422: ProblemOut,
+    400: ProblemOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    412: ProblemOut,
+    422: ProblemOut,
 }
 LIST_ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut}
 
 
-def problem(status: int, code: str, detail: str, errors: list[FieldError] | None = None) -> HttpResponse:
+def problem(
+    status: int, code: str, detail: str, errors: list[FieldError] | None = None
+) -> HttpResponse:
     body = {
         "type": f"https://dealbook.dev/problems/{code}",
         "title": TITLES.get(status, "Error"),
@@ -61,7 +68,9 @@ def problem(status: int, code: str, detail: str, errors: list[FieldError] | None
         "detail": detail,
         "errors": [{"field": e.field, "message": e.message, "code": e.code} for e in errors or []],
     }
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 def domain_error_response(_request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -85,8 +94,11 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def validation_error_response(_request: HttpRequest, exc: Any) -> HttpResponse:
     errors = [
-        FieldError(field=_field_path(err.get("loc", ())), message=err.get("msg", "Invalid value."),
-                   code=str(err.get("type", "invalid")))
+        FieldError(
+            field=_field_path(err.get("loc", ())),
+            message=err.get("msg", "Invalid value."),
+            code=str(err.get("type", "invalid")),
+        )
         for err in exc.errors
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "Invalid input."
@@ -100,7 +112,9 @@ class InSchema(Schema):
 
 
 class VersionedPatch(InSchema):
-    version: int = Field(..., ge=1, le=2_000_000_000, description="The version you read; a stale one gets 412.")
+    version: int = Field(
+        ..., ge=1, le=2_000_000_000, description="The version you read; a stale one gets 412."
+    )
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
@@ -118,8 +132,12 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
 
 def page_out(page: Page) -> dict[str, Any]:
     return {
-        "items": page.items, "count": page.count, "count_is_exact": page.count_is_exact,
-        "limit": page.limit, "offset": page.offset, "has_more": page.has_more,
+        "items": page.items,
+        "count": page.count,
+        "count_is_exact": page.count_is_exact,
+        "limit": page.limit,
+        "offset": page.offset,
+        "has_more": page.has_more,
     }
 
 

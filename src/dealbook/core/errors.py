@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -28,27 +30,39 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.status = status
-        self.errors = errors or ([FieldError(field=field, message=message, code=code)] if field else [])
+        self.errors = errors or (
+            [FieldError(field=field, message=message, code=code)] if field else []
+        )
 
 
 class NotFound(DomainError):
     def __init__(self, what: str, field: str | None = None) -> None:
-        super().__init__(code="not_found", message=f"{what} not found.", field=field, status=404)
+        super().__init__(
+            code="not_found",
+            message=_("%(what)s not found.") % {"what": what},
+            field=field,
+            status=404,
+        )
 
 
 class PermissionDenied(DomainError):
-    def __init__(self, message: str = "You are not allowed to do this.") -> None:
-        super().__init__(code="permission_denied", message=message, status=403)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            code="permission_denied",
+            message=message or _("You are not allowed to do this."),
+            status=403,
+        )
 
 
 class StaleVersion(DomainError):
     def __init__(self, current_version: int, given_version: int) -> None:
         super().__init__(
             code="stale_version",
-            message=(
-                f"The record was changed by someone else (version {current_version}, "
-                f"you sent {given_version}). Reload and try again."
-            ),
+            message=_(
+                "The record was changed by someone else (version %(current)s, you sent "
+                "%(given)s). Reload and try again."
+            )
+            % {"current": current_version, "given": given_version},
             field="version",
             status=412,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import transaction
 
@@ -19,12 +19,14 @@ class DomainEvent:
     org_id: int
 
 
-E = TypeVar("E", bound=DomainEvent)
 _handlers: dict[type[DomainEvent], list[Callable[[Any], None]]] = defaultdict(list)
 
 
-def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
-    def register(handler: Callable[[E], None]) -> Callable[[E], None]:
+type Handler[E] = Callable[[E], None]
+
+
+def subscribe[E: DomainEvent](event_type: type[E]) -> Callable[[Handler[E]], Handler[E]]:
+    def register(handler: Handler[E]) -> Handler[E]:
         if handler not in _handlers[event_type]:
             _handlers[event_type].append(handler)
         return handler

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from django.db import models
-
-T = TypeVar("T")
 
 COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page[T]:
     items: list[T]
     count: int
     count_is_exact: bool

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 
 from dealbook.core import audit
 from dealbook.core.errors import NotFound, StaleVersion
 
-M = TypeVar("M", bound=models.Model)
 
-
-def lock(queryset: models.QuerySet[M], pk: int, what: str) -> M:
+def lock[M: models.Model](queryset: models.QuerySet[M], pk: int, what: str) -> M:
     """The row, locked for this transaction (SQLite: the IMMEDIATE transaction already is)."""
     try:
         return queryset.select_for_update().get(pk=pk)
@@ -26,7 +24,7 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
         raise StaleVersion(current_version=current, given_version=expected_version)
 
 
-def apply_changes(
+def apply_changes[M: models.Model](
     instance: M,
     *,
     actor: Any,

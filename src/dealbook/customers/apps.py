@@ -11,4 +11,7 @@ class CustomersConfig(AppConfig):
         from dealbook.customers import selectors
         from dealbook.org import sharing
 
-        sharing.register("account", lambda actor, pk: selectors.account_get_for_change(actor=actor, account_id=pk))
+        sharing.register(
+            "account",
+            lambda actor, pk: selectors.account_get_for_change(actor=actor, account_id=pk),
+        )

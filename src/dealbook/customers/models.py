@@ -34,7 +34,10 @@ class Account(TenantModel):
     size = models.CharField(_("size"), max_length=20, choices=CompanySize.choices, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.PROSPECT
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.PROSPECT,
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     phone_normalized = models.CharField(max_length=40, blank=True, editable=False)

@@ -11,13 +11,33 @@ ID = Field(..., ge=1, le=9_223_372_036_854_775_807)
 OptionalID = Field(None, ge=1, le=9_223_372_036_854_775_807)
 
 IndustryValue = Literal[
-    "", "manufacturing", "retail", "finance", "healthcare", "education", "technology",
-    "logistics", "energy", "government", "other",
+    "",
+    "manufacturing",
+    "retail",
+    "finance",
+    "healthcare",
+    "education",
+    "technology",
+    "logistics",
+    "energy",
+    "government",
+    "other",
 ]
 SizeValue = Literal["", "micro", "small", "medium", "large", "enterprise"]
-SourceValue = Literal["", "website", "referral", "event", "cold_call", "partner", "advertising", "social", "other"]
+SourceValue = Literal[
+    "", "website", "referral", "event", "cold_call", "partner", "advertising", "social", "other"
+]
 LifecycleValue = Literal["prospect", "opportunity", "customer", "churned", "partner"]
-AccountSort = Literal["name", "-name", "updated_at", "-updated_at", "created_at", "-created_at", "last_activity_at", "-last_activity_at"]
+AccountSort = Literal[
+    "name",
+    "-name",
+    "updated_at",
+    "-updated_at",
+    "created_at",
+    "-created_at",
+    "last_activity_at",
+    "-last_activity_at",
+]
 
 
 class UserRef(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
@@ -15,12 +16,21 @@ from dealbook.org.policies import Access, Entity, can_use_pool, read_access
 from dealbook.org.visibility import owned_q, scoped
 
 ACCOUNT_SORTS = {
-    "name": "name_normalized", "-name": "-name_normalized",
-    "updated_at": "updated_at", "-updated_at": "-updated_at",
-    "created_at": "created_at", "-created_at": "-created_at",
-    "last_activity_at": "last_activity_at", "-last_activity_at": "-last_activity_at",
+    "name": "name_normalized",
+    "-name": "-name_normalized",
+    "updated_at": "updated_at",
+    "-updated_at": "-updated_at",
+    "created_at": "created_at",
+    "-created_at": "-created_at",
+    "last_activity_at": "last_activity_at",
+    "-last_activity_at": "-last_activity_at",
 }
-CONTACT_SORTS = {"name": "name_normalized", "-name": "-name_normalized", "-updated_at": "-updated_at", "updated_at": "updated_at"}
+CONTACT_SORTS = {
+    "name": "name_normalized",
+    "-name": "-name_normalized",
+    "-updated_at": "-updated_at",
+    "updated_at": "updated_at",
+}
 
 
 @dataclass(frozen=True)
@@ -39,13 +49,17 @@ def visible_accounts(*, actor: User) -> QuerySet[Account]:
     return scoped(Account.objects.all(), actor).filter(owned_q(actor, Entity.ACCOUNT))
 
 
-def account_list(*, actor: User, filters: AccountFilters | None = None, sort: str = "-updated_at") -> QuerySet[Account]:
+def account_list(
+    *, actor: User, filters: AccountFilters | None = None, sort: str = "-updated_at"
+) -> QuerySet[Account]:
     filters = filters or AccountFilters()
     qs = visible_accounts(actor=actor).select_related("owner").prefetch_related("tags")
     if filters.q:
         folded = fold(filters.q)
         phone = normalize_phone(filters.q)
-        match = Q(name_normalized__contains=normalize_name(filters.q) or folded) | Q(name__icontains=filters.q)
+        match = Q(name_normalized__contains=normalize_name(filters.q) or folded) | Q(
+            name__icontains=filters.q
+        )
         if len(phone) >= 4:
             match |= Q(phone_normalized__contains=phone)
         qs = qs.filter(match)
@@ -59,9 +73,15 @@ def account_list(*, actor: User, filters: AccountFilters | None = None, sort: st
 
 
 def account_get(*, actor: User, account_id: int) -> Account:
-    account = visible_accounts(actor=actor).select_related("owner").prefetch_related("tags").filter(pk=account_id).first()
+    account = (
+        visible_accounts(actor=actor)
+        .select_related("owner")
+        .prefetch_related("tags")
+        .filter(pk=account_id)
+        .first()
+    )
     if account is None:
-        raise NotFound("Account")
+        raise NotFound(_("Account"))
     return account
 
 
@@ -138,13 +158,17 @@ def visible_contacts(*, actor: User) -> QuerySet[Contact]:
     return qs.filter(account__in=visible_accounts(actor=actor).values("pk"))
 
 
-def contact_list(*, actor: User, filters: ContactFilters | None = None, sort: str = "name") -> QuerySet[Contact]:
+def contact_list(
+    *, actor: User, filters: ContactFilters | None = None, sort: str = "name"
+) -> QuerySet[Contact]:
     filters = filters or ContactFilters()
     qs = visible_contacts(actor=actor).select_related("account")
     if filters.account_id:
         qs = qs.filter(account_id=filters.account_id)
     if filters.q:
-        match = Q(name_normalized__contains=normalize_name(filters.q)) | Q(name__icontains=filters.q)
+        match = Q(name_normalized__contains=normalize_name(filters.q)) | Q(
+            name__icontains=filters.q
+        )
         match |= Q(email_normalized__contains=normalize_email(filters.q))
         phone = normalize_phone(filters.q)
         if len(phone) >= 4:
@@ -156,7 +180,7 @@ def contact_list(*, actor: User, filters: ContactFilters | None = None, sort: st
 def contact_get(*, actor: User, contact_id: int) -> Contact:
     contact = visible_contacts(actor=actor).select_related("account").filter(pk=contact_id).first()
     if contact is None:
-        raise NotFound("Contact")
+        raise NotFound(_("Contact"))
     return contact
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dealbook.core import audit
 from dealbook.core.errors import DomainError, FieldError, NotFound, PermissionDenied
@@ -17,27 +18,49 @@ from dealbook.customers.models import Account, Contact, Tag
 from dealbook.org.models import Organization, Share, User
 from dealbook.org.visibility import can_see_owner
 
-ACCOUNT_FIELDS = frozenset({
-    "name", "owner_id", "industry", "region", "size", "source", "lifecycle_stage",
-    "phone", "website", "address", "description",
-})
-CONTACT_FIELDS = frozenset({"account_id", "name", "title", "phone", "email", "wechat", "is_primary", "notes"})
+ACCOUNT_FIELDS = frozenset(
+    {
+        "name",
+        "owner_id",
+        "industry",
+        "region",
+        "size",
+        "source",
+        "lifecycle_stage",
+        "phone",
+        "website",
+        "address",
+        "description",
+    }
+)
+CONTACT_FIELDS = frozenset(
+    {"account_id", "name", "title", "phone", "email", "wechat", "is_primary", "notes"}
+)
 
 
 def resolve_owner(*, actor: User, owner_id: int | None, field: str = "owner_id") -> User | None:
-    """The user `actor` may make owner: self, someone in the actor's subtree, anyone (org-wide roles)."""
+    """The user `actor` may make owner: self, someone in their subtree, anyone (org-wide roles)."""
     if owner_id is None:
         return None
     owner = User.objects.filter(pk=owner_id, org_id=actor.org_id, is_active=True).first()
     if owner is None:
-        raise DomainError("does_not_exist", f"User {owner_id} does not exist.", field=field, status=422)
+        raise DomainError(
+            "does_not_exist",
+            _("User %(id)s does not exist.") % {"id": owner_id},
+            field=field,
+            status=422,
+        )
     if not can_see_owner(actor, owner.pk):
-        raise PermissionDenied("You can only assign records to yourself or people you manage.")
+        raise PermissionDenied(_("You can only assign records to yourself or people you manage."))
     return owner
 
 
-def _raise_if_account_duplicate(*, actor: User, name: str, phone: str, exclude_id: int | None) -> None:
-    matches = selectors.account_duplicates(actor=actor, name=name, phone=phone, exclude_id=exclude_id)
+def _raise_if_account_duplicate(
+    *, actor: User, name: str, phone: str, exclude_id: int | None
+) -> None:
+    matches = selectors.account_duplicates(
+        actor=actor, name=name, phone=phone, exclude_id=exclude_id
+    )
     if matches:
         described = ", ".join(
             f"#{m.id} {m.name}" + (f" ({m.owner_name})" if m.owner_name else "") for m in matches
@@ -45,8 +68,11 @@ def _raise_if_account_duplicate(*, actor: User, name: str, phone: str, exclude_i
         field = "name" if matches[0].matched_on == "name" else "phone"
         raise DomainError(
             "duplicate",
-            f"An account with the same {field} exists: {described}. "
-            "Open it, merge, or send ignore_duplicates=true.",
+            _(
+                "An account with the same %(field)s exists: %(matches)s. "
+                "Open it, merge, or send ignore_duplicates=true."
+            )
+            % {"field": _(field), "matches": described},
             field=field,
             status=409,
         )
@@ -66,7 +92,7 @@ def _account_values(values: dict[str, Any]) -> dict[str, Any]:
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name:
-            raise DomainError("required", "Name is required.", field="name", status=422)
+            raise DomainError("required", _("Name is required."), field="name", status=422)
         derived["name"] = name
         derived["name_normalized"] = normalize_name(name)
     if "phone" in values:
@@ -76,27 +102,53 @@ def _account_values(values: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def account_create(
-    *, actor: User, name: str, owner_id: int | None = None, industry: str = "", region: str = "",
-    size: str = "", source: str = "", lifecycle_stage: str = "prospect", phone: str = "",
-    website: str = "", address: str = "", description: str = "", tags: list[str] | None = None,
-    ignore_duplicates: bool = False, assign_to_self: bool = True,
+    *,
+    actor: User,
+    name: str,
+    owner_id: int | None = None,
+    industry: str = "",
+    region: str = "",
+    size: str = "",
+    source: str = "",
+    lifecycle_stage: str = "prospect",
+    phone: str = "",
+    website: str = "",
+    address: str = "",
+    description: str = "",
+    tags: list[str] | None = None,
+    ignore_duplicates: bool = False,
+    assign_to_self: bool = True,
 ) -> Account:
-    """Create an account owned by `owner_id` (default: the actor; None with assign_to_self=False → pool)."""
+    """Create an account owned by `owner_id`.
+
+    Without an owner it belongs to the actor, or with assign_to_self=False it goes to the pool.
+    """
     policies.check_can_create_account(actor)
     if owner_id is None and assign_to_self:
         owner_id = actor.pk
     owner = resolve_owner(actor=actor, owner_id=owner_id)
     if not ignore_duplicates:
         _raise_if_account_duplicate(actor=actor, name=name, phone=phone, exclude_id=None)
-    values = _account_values({
-        "name": name, "industry": industry, "region": region, "size": size, "source": source,
-        "lifecycle_stage": lifecycle_stage, "phone": phone, "website": website, "address": address,
-        "description": description,
-    })
+    values = _account_values(
+        {
+            "name": name,
+            "industry": industry,
+            "region": region,
+            "size": size,
+            "source": source,
+            "lifecycle_stage": lifecycle_stage,
+            "phone": phone,
+            "website": website,
+            "address": address,
+            "description": description,
+        }
+    )
     account = Account.objects.create(org_id=actor.org_id, owner=owner, **values)
     tag_objects = _tags(actor.org_id, tags or [])
     account.tags.set(tag_objects)
-    public = {k: v for k, v in values.items() if not k.endswith("_normalized") and v not in ("", None)}
+    public = {
+        k: v for k, v in values.items() if not k.endswith("_normalized") and v not in ("", None)
+    }
     changes = {k: [None, audit.jsonable(v)] for k, v in public.items()}
     changes["owner_id"] = [None, owner and owner.pk]
     if tag_objects:
@@ -107,13 +159,23 @@ def account_create(
 
 @transaction.atomic
 def account_update(
-    *, actor: User, account_id: int, version: int, values: dict[str, Any],
-    tags: list[str] | None = None, ignore_duplicates: bool = False,
+    *,
+    actor: User,
+    account_id: int,
+    version: int,
+    values: dict[str, Any],
+    tags: list[str] | None = None,
+    ignore_duplicates: bool = False,
 ) -> Account:
     """Change fields of a visible account; a stale `version` is refused (412)."""
     unknown = set(values) - ACCOUNT_FIELDS
     if unknown:
-        raise DomainError("unknown_field", f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0], status=422)
+        raise DomainError(
+            "unknown_field",
+            _("Unknown field %(name)s.") % {"name": sorted(unknown)[0]},
+            field=sorted(unknown)[0],
+            status=422,
+        )
     selectors.account_get_for_change(actor=actor, account_id=account_id)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     check_version(account, version)
@@ -121,8 +183,12 @@ def account_update(
         owner = resolve_owner(actor=actor, owner_id=values["owner_id"])
         values["owner_id"] = owner and owner.pk
     if not ignore_duplicates and ("name" in values or "phone" in values):
-        name_changed = "name" in values and normalize_name(values["name"]) != account.name_normalized
-        phone_changed = "phone" in values and normalize_phone(values["phone"]) != account.phone_normalized
+        name_changed = (
+            "name" in values and normalize_name(values["name"]) != account.name_normalized
+        )
+        phone_changed = (
+            "phone" in values and normalize_phone(values["phone"]) != account.phone_normalized
+        )
         if name_changed or phone_changed:
             _raise_if_account_duplicate(
                 actor=actor,
@@ -164,7 +230,8 @@ def account_delete(*, actor: User, account_id: int) -> None:
         if model.objects.filter(**{field: account}).exists():
             raise DomainError(
                 "has_children",
-                f"The account still has {model._meta.verbose_name_plural}; merge it or remove them first.",
+                _("The account still has %(children)s; merge it or remove them first.")
+                % {"children": model._meta.verbose_name_plural},
                 status=409,
             )
     audit.record(actor=actor, verb="delete", target=account, changes={"name": [account.name, None]})
@@ -178,12 +245,17 @@ def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Accoun
     tags are united, shares carried over, the duplicate is deleted. One audit event."""
     policies.check_can_merge(actor)
     if survivor_id == duplicate_id:
-        raise DomainError("invalid", "An account cannot be merged into itself.", field="duplicate_id", status=422)
+        raise DomainError(
+            "invalid",
+            _("An account cannot be merged into itself."),
+            field="duplicate_id",
+            status=422,
+        )
     selectors.account_get_for_change(actor=actor, account_id=survivor_id)
     try:
         selectors.account_get_for_change(actor=actor, account_id=duplicate_id)
     except NotFound:
-        raise NotFound("Account", field="duplicate_id") from None
+        raise NotFound(_("Account"), field="duplicate_id") from None
     locked = Account.objects.filter(org_id=actor.org_id)
     survivor = lock(locked, survivor_id, "Account")
     duplicate = lock(locked, duplicate_id, "Account")
@@ -198,7 +270,16 @@ def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Accoun
     )
 
     filled = {}
-    for name in ("industry", "region", "size", "source", "phone", "website", "address", "description"):
+    for name in (
+        "industry",
+        "region",
+        "size",
+        "source",
+        "phone",
+        "website",
+        "address",
+        "description",
+    ):
         if not getattr(survivor, name) and getattr(duplicate, name):
             filled[name] = getattr(duplicate, name)
     if filled:
@@ -212,9 +293,14 @@ def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Accoun
     survivor.version += 1
     survivor.save()
     audit.record(
-        actor=actor, verb="merge", target=survivor,
+        actor=actor,
+        verb="merge",
+        target=survivor,
         changes={
-            "merged_account": [{"id": duplicate.pk, "name": duplicate.name, "owner_id": duplicate.owner_id}, None],
+            "merged_account": [
+                {"id": duplicate.pk, "name": duplicate.name, "owner_id": duplicate.owner_id},
+                None,
+            ],
             "moved": [None, moved],
             **{name: [None, value] for name, value in filled.items()},
         },
@@ -244,16 +330,23 @@ def account_claim(*, actor: User, account_id: int) -> Account:
     org = Organization.objects.get(pk=actor.org_id)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     if account.owner_id is not None:
-        raise DomainError("not_in_pool", "This account is not in the pool (someone claimed it).", status=409)
-    open_claims = Account.objects.filter(org_id=actor.org_id, owner=actor, claimed_at__isnull=False).count()
+        raise DomainError(
+            "not_in_pool", _("This account is not in the pool (someone claimed it)."), status=409
+        )
+    open_claims = Account.objects.filter(
+        org_id=actor.org_id, owner=actor, claimed_at__isnull=False
+    ).count()
     if open_claims >= org.pool_claim_limit:
         raise DomainError(
             "claim_limit",
-            f"You hold {open_claims} claimed accounts, the limit is {org.pool_claim_limit}. Release one first.",
+            _("You hold %(count)s claimed accounts, the limit is %(limit)s. Release one first.")
+            % {"count": open_claims, "limit": org.pool_claim_limit},
             status=409,
         )
     now = timezone.now()
-    apply_changes(account, actor=actor, values={"owner_id": actor.pk, "claimed_at": now}, verb="claim")
+    apply_changes(
+        account, actor=actor, values={"owner_id": actor.pk, "claimed_at": now}, verb="claim"
+    )
     return account
 
 
@@ -265,17 +358,20 @@ def account_release(*, actor: User, account_id: int, reason: str = "") -> Accoun
         policies.check_can_use_pool(actor)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     if account.owner_id is None:
-        raise DomainError("not_owned", "This account is already in the pool.", status=409)
+        raise DomainError("not_owned", _("This account is already in the pool."), status=409)
     extra = {"reason": [None, reason]} if reason else None
     apply_changes(
-        account, actor=actor, values={"owner_id": None, "claimed_at": None, "released_at": timezone.now()},
-        verb="release", extra_audit=extra,
+        account,
+        actor=actor,
+        values={"owner_id": None, "claimed_at": None, "released_at": timezone.now()},
+        verb="release",
+        extra_audit=extra,
     )
     return account
 
 
 def accounts_due_for_reclaim(*, org: Organization, now: dt.datetime) -> models.QuerySet[Account]:
-    """Owned prospects nobody has worked on for `pool_idle_days` (customers stay with their owner)."""
+    """Owned prospects nobody worked on for `pool_idle_days` (customers stay with their owner)."""
     cutoff = now - dt.timedelta(days=org.pool_idle_days)
     idle_since = models.functions.Coalesce("last_activity_at", "claimed_at", "created_at")
     return (
@@ -289,7 +385,8 @@ def accounts_due_for_reclaim(*, org: Organization, now: dt.datetime) -> models.Q
 def account_reclaim_one(*, account: Account, now: dt.datetime) -> None:
     """Return one idle account to the pool (the scheduled job's step; actor is the system)."""
     apply_changes(
-        account, actor=None,
+        account,
+        actor=None,
         values={"owner_id": None, "claimed_at": None, "released_at": now},
         verb="reclaim",
     )
@@ -303,7 +400,7 @@ def _contact_values(values: dict[str, Any]) -> dict[str, Any]:
     if "name" in values:
         name = (values["name"] or "").strip()
         if not name:
-            raise DomainError("required", "Name is required.", field="name", status=422)
+            raise DomainError("required", _("Name is required."), field="name", status=422)
         derived["name"] = name
         derived["name_normalized"] = normalize_name(name)
     if "phone" in values:
@@ -313,17 +410,32 @@ def _contact_values(values: dict[str, Any]) -> dict[str, Any]:
     return derived
 
 
-def _raise_if_contact_duplicate(*, actor: User, email: str, phone: str, exclude_id: int | None) -> None:
-    matches = selectors.contact_duplicates(actor=actor, email=email, phone=phone, exclude_id=exclude_id)
+def _raise_if_contact_duplicate(
+    *, actor: User, email: str, phone: str, exclude_id: int | None
+) -> None:
+    matches = selectors.contact_duplicates(
+        actor=actor, email=email, phone=phone, exclude_id=exclude_id
+    )
     if matches:
         match = matches[0]
         field = "email" if email and normalize_email(email) == match.email_normalized else "phone"
         raise DomainError(
             "duplicate",
-            f"A contact with the same {field} exists: #{match.pk} {match.name}. Send ignore_duplicates=true to keep both.",
+            _(
+                "A contact with the same %(field)s exists: #%(id)s %(name)s. "
+                "Send ignore_duplicates=true to keep both."
+            )
+            % {"field": _(field), "id": match.pk, "name": match.name},
             field=field,
             status=409,
-            errors=[FieldError(field=field, message=f"Same {field} as contact #{match.pk}.", code="duplicate")],
+            errors=[
+                FieldError(
+                    field=field,
+                    message=_("Same %(field)s as contact #%(id)s.")
+                    % {"field": _(field), "id": match.pk},
+                    code="duplicate",
+                )
+            ],
         )
 
 
@@ -331,24 +443,49 @@ def _account_for_contact(actor: User, account_id: int) -> Account:
     try:
         return selectors.account_get(actor=actor, account_id=account_id)
     except NotFound:
-        raise DomainError("does_not_exist", f"Account {account_id} does not exist.", field="account_id", status=422) from None
+        raise DomainError(
+            "does_not_exist",
+            _("Account %(id)s does not exist.") % {"id": account_id},
+            field="account_id",
+            status=422,
+        ) from None
 
 
 @transaction.atomic
 def contact_create(
-    *, actor: User, account_id: int, name: str, title: str = "", phone: str = "", email: str = "",
-    wechat: str = "", is_primary: bool = False, notes: str = "", ignore_duplicates: bool = False,
+    *,
+    actor: User,
+    account_id: int,
+    name: str,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+    wechat: str = "",
+    is_primary: bool = False,
+    notes: str = "",
+    ignore_duplicates: bool = False,
 ) -> Contact:
     policies.check_can_change_contact(actor)
     account = _account_for_contact(actor, account_id)
     if not ignore_duplicates:
         _raise_if_contact_duplicate(actor=actor, email=email, phone=phone, exclude_id=None)
-    values = _contact_values({
-        "name": name, "title": title, "phone": phone, "email": email, "wechat": wechat,
-        "is_primary": is_primary, "notes": notes,
-    })
+    values = _contact_values(
+        {
+            "name": name,
+            "title": title,
+            "phone": phone,
+            "email": email,
+            "wechat": wechat,
+            "is_primary": is_primary,
+            "notes": notes,
+        }
+    )
     contact = Contact.objects.create(org_id=actor.org_id, account=account, **values)
-    changes = {k: [None, v] for k, v in values.items() if not k.endswith("_normalized") and v not in ("", None, False)}
+    changes = {
+        k: [None, v]
+        for k, v in values.items()
+        if not k.endswith("_normalized") and v not in ("", None, False)
+    }
     changes["account_id"] = [None, account.pk]
     audit.record(actor=actor, verb="create", target=contact, changes=changes)
     return contact
@@ -356,21 +493,41 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(
-    *, actor: User, contact_id: int, version: int, values: dict[str, Any], ignore_duplicates: bool = False
+    *,
+    actor: User,
+    contact_id: int,
+    version: int,
+    values: dict[str, Any],
+    ignore_duplicates: bool = False,
 ) -> Contact:
     unknown = set(values) - CONTACT_FIELDS
     if unknown:
-        raise DomainError("unknown_field", f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0], status=422)
+        raise DomainError(
+            "unknown_field",
+            _("Unknown field %(name)s.") % {"name": sorted(unknown)[0]},
+            field=sorted(unknown)[0],
+            status=422,
+        )
     selectors.contact_get_for_change(actor=actor, contact_id=contact_id)
     contact = lock(Contact.objects.filter(org_id=actor.org_id), contact_id, "Contact")
     check_version(contact, version)
     if "account_id" in values and values["account_id"] != contact.account_id:
         _account_for_contact(actor, values["account_id"])
     if not ignore_duplicates:
-        email = values.get("email", "") if normalize_email(values.get("email", "")) != contact.email_normalized else ""
-        phone = values.get("phone", "") if normalize_phone(values.get("phone", "")) != contact.phone_normalized else ""
+        email = (
+            values.get("email", "")
+            if normalize_email(values.get("email", "")) != contact.email_normalized
+            else ""
+        )
+        phone = (
+            values.get("phone", "")
+            if normalize_phone(values.get("phone", "")) != contact.phone_normalized
+            else ""
+        )
         if email or phone:
-            _raise_if_contact_duplicate(actor=actor, email=email, phone=phone, exclude_id=contact.pk)
+            _raise_if_contact_duplicate(
+                actor=actor, email=email, phone=phone, exclude_id=contact.pk
+            )
     apply_changes(contact, actor=actor, values=_contact_values(values))
     return contact
 

@@ -5,7 +5,15 @@ from ninja import Router, Status
 
 from dealbook.core.api import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from dealbook.org import selectors, services, sharing
-from dealbook.org.schemas import ShareIn, ShareOut, TeamOut, TokenCreatedOut, TokenIn, TokenOut, UserOut
+from dealbook.org.schemas import (
+    ShareIn,
+    ShareOut,
+    TeamOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 
 router = Router()
 
@@ -15,7 +23,9 @@ def me(request: HttpRequest):
     return selectors.user_get(actor=request.auth, user_id=request.auth.pk)
 
 
-@router.get("/users", response={200: list[UserOut], **LIST_ERRORS}, summary="People in my organisation")
+@router.get(
+    "/users", response={200: list[UserOut], **LIST_ERRORS}, summary="People in my organisation"
+)
 def user_list(request: HttpRequest):
     return list(selectors.user_list(actor=request.auth))
 
@@ -25,14 +35,24 @@ def team_list(request: HttpRequest):
     return list(selectors.team_list(actor=request.auth))
 
 
-@router.post("/shares", response={201: ShareOut, **WRITE_ERRORS}, summary="Share a record with a user or team")
+@router.post(
+    "/shares",
+    response={201: ShareOut, **WRITE_ERRORS},
+    summary="Share a record with a user or team",
+)
 def share_create(request: HttpRequest, payload: ShareIn):
     actor = request.auth
-    sharing.get_for_change(actor=actor, object_type=payload.object_type, object_id=payload.object_id)
+    sharing.get_for_change(
+        actor=actor, object_type=payload.object_type, object_id=payload.object_id
+    )
     user = selectors.user_get(actor=actor, user_id=payload.user_id) if payload.user_id else None
     team = selectors.team_get(actor=actor, team_id=payload.team_id) if payload.team_id else None
     share = services.share_create(
-        actor=actor, object_type=payload.object_type, object_id=payload.object_id, user=user, team=team
+        actor=actor,
+        object_type=payload.object_type,
+        object_id=payload.object_id,
+        user=user,
+        team=team,
     )
     return Status(201, share)
 
@@ -51,13 +71,17 @@ def token_list(request: HttpRequest):
     return list(selectors.api_token_list(actor=request.auth))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS}, summary="Create an API token")
+@router.post(
+    "/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS}, summary="Create an API token"
+)
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.api_token_create(actor=request.auth, name=payload.name)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
-@router.delete("/tokens/{token_id}", response={204: None, **WRITE_ERRORS}, summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}", response={204: None, **WRITE_ERRORS}, summary="Revoke an API token"
+)
 def token_revoke(request: HttpRequest, token_id: int):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)

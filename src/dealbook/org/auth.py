@@ -1,4 +1,4 @@
-"""API authentication: personal bearer tokens for scripts, the session (with CSRF) for the browser."""
+"""API authentication: personal bearer tokens for scripts, the browser session (with CSRF)."""
 
 from __future__ import annotations
 

@@ -17,8 +17,12 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
-    fiscal_year_start_month = models.PositiveSmallIntegerField(_("fiscal year start month"), default=1)
-    pool_idle_days = models.PositiveIntegerField(_("days before idle records return to the pool"), default=30)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year start month"), default=1
+    )
+    pool_idle_days = models.PositiveIntegerField(
+        _("days before idle records return to the pool"), default=30
+    )
     pool_claim_limit = models.PositiveIntegerField(_("open claims per rep"), default=50)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -34,7 +38,9 @@ class Department(TenantModel):
 
     class Meta:
         verbose_name = _("department")
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="department_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -44,7 +50,9 @@ class Team(TenantModel):
     """A node of the sales team tree. `path` ("/1/4/") makes subtree queries one LIKE."""
 
     name = models.CharField(_("name"), max_length=120)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     manager = models.ForeignKey(
         "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
     )
@@ -62,9 +70,13 @@ class Team(TenantModel):
 class User(AbstractUser):
     """A person who signs in. Belongs to one organisation, has one role, sits in one team."""
 
-    org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="users")
+    org = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES_REP)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
@@ -89,13 +101,20 @@ class Share(TenantModel):
 
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField()
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="shares")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="shares"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="shares"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("share")
-        indexes = [models.Index(fields=["org", "object_type", "user"]), models.Index(fields=["org", "object_type", "team"])]
+        indexes = [
+            models.Index(fields=["org", "object_type", "user"]),
+            models.Index(fields=["org", "object_type", "team"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(user__isnull=False) ^ models.Q(team__isnull=False),

@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dealbook.core import audit
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied
@@ -15,19 +16,25 @@ from dealbook.org.enums import Role
 from dealbook.org.models import ApiToken, Department, Organization, Share, Team, User
 from dealbook.org.visibility import forget_viewer
 
-TOKEN_PREFIX = "dbk_"
+TOKEN_PREFIX = "dbk_"  # noqa: S105 - a public prefix that marks tokens, not a secret
 
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.ADMIN:
-        raise PermissionDenied("Only an admin can change the organisation.")
+        raise PermissionDenied(_("Only an admin can change the organisation."))
 
 
 @transaction.atomic
-def organization_create(*, name: str, slug: str, currency: str = "CNY", time_zone: str = "Asia/Shanghai") -> Organization:
+def organization_create(
+    *, name: str, slug: str, currency: str = "CNY", time_zone: str = "Asia/Shanghai"
+) -> Organization:
     """Bootstrap a tenant (command line / tests). Audited once its first user exists."""
     if Organization.objects.filter(slug=slug).exists():
-        raise DomainError("duplicate", f"An organisation with slug {slug!r} exists.", field="slug")
+        raise DomainError(
+            "duplicate",
+            _("An organisation with slug %(slug)s exists.") % {"slug": slug},
+            field="slug",
+        )
     return Organization.objects.create(name=name, slug=slug, currency=currency, time_zone=time_zone)
 
 
@@ -42,22 +49,34 @@ def department_create(*, actor: User | None, org: Organization, name: str) -> De
 
 @transaction.atomic
 def team_create(
-    *, actor: User | None, org: Organization, name: str, parent: Team | None = None,
-    manager: User | None = None, region: str = "",
+    *,
+    actor: User | None,
+    org: Organization,
+    name: str,
+    parent: Team | None = None,
+    manager: User | None = None,
+    region: str = "",
 ) -> Team:
     if actor is not None:
         _require_admin(actor)
     if parent is not None and parent.org_id != org.pk:
-        raise NotFound("Parent team", field="parent_id")
+        raise NotFound(_("Parent team"), field="parent_id")
     if Team.objects.filter(org=org, name=name).exists():
-        raise DomainError("duplicate", f"A team named {name!r} exists.", field="name")
+        raise DomainError(
+            "duplicate", _("A team named %(name)s exists.") % {"name": name}, field="name"
+        )
     team = Team.objects.create(org=org, name=name, parent=parent, manager=manager, region=region)
     team.path = f"{parent.path if parent else '/'}{team.pk}/"
     team.save(update_fields=["path"])
     audit.record(
-        actor=actor, verb="create", target=team,
-        changes={"name": [None, name], "parent": [None, parent and parent.pk],
-                 "manager": [None, manager and manager.pk]},
+        actor=actor,
+        verb="create",
+        target=team,
+        changes={
+            "name": [None, name],
+            "parent": [None, parent and parent.pk],
+            "manager": [None, manager and manager.pk],
+        },
     )
     return team
 
@@ -76,21 +95,38 @@ def team_set_manager(*, actor: User | None, team: Team, manager: User | None) ->
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, org: Organization, username: str, password: str | None,
-    role: str, display_name: str = "", email: str = "", team: Team | None = None,
-    department: Department | None = None, language: str = "en",
+    *,
+    actor: User | None,
+    org: Organization,
+    username: str,
+    password: str | None,
+    role: str,
+    display_name: str = "",
+    email: str = "",
+    team: Team | None = None,
+    department: Department | None = None,
+    language: str = "en",
 ) -> User:
     """Create a person in `org`. `actor=None` only from the command line and the demo."""
     if actor is not None:
         _require_admin(actor)
     if role not in Role.values:
-        raise DomainError("invalid", f"Unknown role {role!r}.", field="role")
+        raise DomainError("invalid", _("Unknown role %(role)s.") % {"role": role}, field="role")
     if User.objects.filter(username=username).exists():
-        raise DomainError("duplicate", f"The login {username!r} is taken.", field="username")
+        raise DomainError(
+            "duplicate", _("The login %(login)s is taken.") % {"login": username}, field="username"
+        )
     user = User(
-        org=org, username=username, role=role, display_name=display_name, email=email,
-        team=team, department=department, language=language,
-        is_staff=role == Role.ADMIN, is_superuser=False,
+        org=org,
+        username=username,
+        role=role,
+        display_name=display_name,
+        email=email,
+        team=team,
+        department=department,
+        language=language,
+        is_staff=role == Role.ADMIN,
+        is_superuser=False,
     )
     if password:
         user.set_password(password)
@@ -98,29 +134,51 @@ def user_create(
         user.set_unusable_password()
     user.save()
     audit.record(
-        actor=actor, verb="create", target=user,
-        changes={"username": [None, username], "role": [None, role], "team": [None, team and team.pk]},
+        actor=actor,
+        verb="create",
+        target=user,
+        changes={
+            "username": [None, username],
+            "role": [None, role],
+            "team": [None, team and team.pk],
+        },
     )
     return user
 
 
 @transaction.atomic
-def share_create(*, actor: User, object_type: str, object_id: int, user: User | None = None, team: Team | None = None) -> Share:
+def share_create(
+    *,
+    actor: User,
+    object_type: str,
+    object_id: int,
+    user: User | None = None,
+    team: Team | None = None,
+) -> Share:
     """Share one record; the caller has already checked that `actor` may change it."""
     if (user is None) == (team is None):
-        raise DomainError("invalid", "Share with exactly one user or one team.", field="user_id")
+        raise DomainError("invalid", _("Share with exactly one user or one team."), field="user_id")
     target_org = (user or team).org_id  # type: ignore[union-attr]
     if target_org != actor.org_id:
-        raise NotFound("User" if user else "Team", field="user_id" if user else "team_id")
+        raise NotFound(_("User") if user else _("Team"), field="user_id" if user else "team_id")
     share, created = Share.objects.get_or_create(
-        org_id=actor.org_id, object_type=object_type, object_id=object_id, user=user, team=team,
+        org_id=actor.org_id,
+        object_type=object_type,
+        object_id=object_id,
+        user=user,
+        team=team,
         defaults={"created_by": actor},
     )
     if created:
         audit.record(
-            actor=actor, verb="share", target=share,
-            changes={"object": [None, f"{object_type}#{object_id}"],
-                     "user": [None, user and user.pk], "team": [None, team and team.pk]},
+            actor=actor,
+            verb="share",
+            target=share,
+            changes={
+                "object": [None, f"{object_type}#{object_id}"],
+                "user": [None, user and user.pk],
+                "team": [None, team and team.pk],
+            },
         )
         for member in [user] if user else []:
             forget_viewer(member)
@@ -130,7 +188,9 @@ def share_create(*, actor: User, object_type: str, object_id: int, user: User | 
 @transaction.atomic
 def share_delete(*, actor: User, share: Share) -> None:
     audit.record(
-        actor=actor, verb="unshare", target=share,
+        actor=actor,
+        verb="unshare",
+        target=share,
         changes={"object": [f"{share.object_type}#{share.object_id}", None]},
     )
     share.delete()
@@ -154,9 +214,11 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     try:
-        token = ApiToken.objects.select_for_update().get(pk=token_id, user=actor, revoked_at__isnull=True)
+        token = ApiToken.objects.select_for_update().get(
+            pk=token_id, user=actor, revoked_at__isnull=True
+        )
     except ApiToken.DoesNotExist:
-        raise NotFound("API token") from None
+        raise NotFound(_("API token")) from None
     token.revoked_at = timezone.now()
     token.version += 1
     token.save(update_fields=["revoked_at", "version", "updated_at"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError
 from dealbook.org.models import User
@@ -29,5 +30,9 @@ def shareable_types() -> list[str]:
 def get_for_change(*, actor: User, object_type: str, object_id: int) -> models.Model:
     getter = _getters.get(object_type)
     if getter is None:
-        raise DomainError("invalid", f"Records of type {object_type!r} cannot be shared.", field="object_type")
+        raise DomainError(
+            "invalid",
+            _("Records of type %(type)s cannot be shared.") % {"type": object_type},
+            field="object_type",
+        )
     return getter(actor, object_id)

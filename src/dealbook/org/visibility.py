@@ -33,7 +33,9 @@ def viewer_for(user: User) -> Viewer:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    managed_paths = list(Team.objects.filter(org_id=user.org_id, manager_id=user.pk).values_list("path", flat=True))
+    managed_paths = list(
+        Team.objects.filter(org_id=user.org_id, manager_id=user.pk).values_list("path", flat=True)
+    )
     subtree_q = Q(pk__in=[])
     for path in managed_paths:
         subtree_q |= Q(path__startswith=path)
@@ -45,7 +47,9 @@ def viewer_for(user: User) -> Viewer:
     owner_ids = {user.pk}
     if managed_team_ids:
         owner_ids |= set(
-            User.objects.filter(org_id=user.org_id, team_id__in=managed_team_ids).values_list("pk", flat=True)
+            User.objects.filter(org_id=user.org_id, team_id__in=managed_team_ids).values_list(
+                "pk", flat=True
+            )
         )
     team_ids = set(managed_team_ids)
     if user.team_id:
@@ -89,7 +93,9 @@ def owned_q(user: User, entity: Entity, *, owner_field: str = "owner_id") -> Q:
     if access is Access.NONE or not user.org_id:
         return Q(pk__in=[])
     viewer = viewer_for(user)
-    return Q(**{f"{owner_field}__in": viewer.owner_ids}) | Q(pk__in=shared_ids(viewer, entity.value))
+    return Q(**{f"{owner_field}__in": viewer.owner_ids}) | Q(
+        pk__in=shared_ids(viewer, entity.value)
+    )
 
 
 def scoped(queryset: QuerySet, user: User) -> QuerySet:
