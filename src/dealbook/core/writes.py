@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from dealbook.core import audit
@@ -14,7 +15,7 @@ def lock[M: models.Model](queryset: models.QuerySet[M], pk: int, what: str) -> M
     """The row, locked for this transaction (SQLite: the IMMEDIATE transaction already is)."""
     try:
         return queryset.select_for_update().get(pk=pk)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise NotFound(what) from None
 
 

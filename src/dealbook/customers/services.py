@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,7 +228,7 @@ def account_delete(*, actor: User, account_id: int) -> None:
     policies.check_can_delete_account(actor)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     for model, field in _account_refs():
-        if model.objects.filter(**{field: account}).exists():
+        if model._default_manager.filter(**{field: account}).exists():
             raise DomainError(
                 "has_children",
                 _("The account still has %(children)s; merge it or remove them first.")
@@ -262,7 +263,7 @@ def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Accoun
 
     moved: dict[str, int] = {}
     for model, field in _account_refs():
-        count = model.objects.filter(**{field: duplicate}).update(**{field: survivor})
+        count = model._default_manager.filter(**{field: duplicate}).update(**{field: survivor})
         if count:
             moved[f"{model._meta.app_label}.{model._meta.model_name}"] = count
     Share.objects.filter(org_id=actor.org_id, object_type="account", object_id=duplicate.pk).update(
@@ -373,7 +374,7 @@ def account_release(*, actor: User, account_id: int, reason: str = "") -> Accoun
 def accounts_due_for_reclaim(*, org: Organization, now: dt.datetime) -> models.QuerySet[Account]:
     """Owned prospects nobody worked on for `pool_idle_days` (customers stay with their owner)."""
     cutoff = now - dt.timedelta(days=org.pool_idle_days)
-    idle_since = models.functions.Coalesce("last_activity_at", "claimed_at", "created_at")
+    idle_since = Coalesce("last_activity_at", "claimed_at", "created_at")
     return (
         Account.objects.filter(org=org, owner__isnull=False)
         .exclude(lifecycle_stage__in=["customer", "partner"])

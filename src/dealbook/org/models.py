@@ -70,9 +70,7 @@ class Team(TenantModel):
 class User(AbstractUser):
     """A person who signs in. Belongs to one organisation, has one role, sits in one team."""
 
-    org = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
-    )
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="users")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES_REP)
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
