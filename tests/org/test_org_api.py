@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+
+from dealbook.core.models import AuditEvent
+from dealbook.org.models import Share
+from dealbook.org.visibility import viewer_for
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_viewer_scope_follows_the_team_tree(world):
+    ids = {login: user.pk for login, user in world.users.items()}
+    assert viewer_for(world["li.rep"]).owner_ids == {ids["li.rep"]}
+    assert viewer_for(world["zhang.manager"]).owner_ids == {
+        ids["zhang.manager"],
+        ids["li.rep"],
+        ids["wang.rep"],
+    }
+    director_scope = viewer_for(world["chen.director"]).owner_ids
+    assert director_scope == {
+        ids[login]
+        for login in (
+            "chen.director",
+            "zhang.manager",
+            "li.rep",
+            "wang.rep",
+            "zhao.manager",
+            "liu.rep",
+            "sun.manager",
+            "zhou.rep",
+        )
+    }
+
+
+def test_me_and_colleagues_stay_inside_the_organisation(world, api_as):
+    me = api_as(world["li.rep"]).get("org/me").json()
+    assert (me["username"], me["role"], me["team"]["name"]) == ("li.rep", "sales_rep", "East")
+    huaxin = {u["username"] for u in api_as(world["li.rep"]).get("org/users").json()}
+    acme = {u["username"] for u in api_as(world["acme.admin"]).get("org/users").json()}
+    assert "acme.admin" not in huaxin
+    assert "li.rep" in huaxin
+    assert acme == {"acme.admin", "acme.rep"}
+    teams = [t["name"] for t in api_as(world["li.rep"]).get("org/teams").json()]
+    assert teams == ["Sales", "East", "South", "Key Accounts"]
+
+
+def test_owner_shares_account_and_colleague_then_sees_it(world, api_as):
+    account = AccountFactory(owner=world["li.rep"], name="Shared Co")
+    wang = world["wang.rep"]
+    assert api_as(wang).get(f"accounts/{account.pk}").status_code == 404
+    response = api_as(world["li.rep"]).post(
+        "org/shares", {"object_type": "account", "object_id": account.pk, "user_id": wang.pk}
+    )
+    assert response.status_code == 201, response.content
+    assert api_as(wang).get(f"accounts/{account.pk}").status_code == 200
+    event = AuditEvent.objects.get(object_type="share", object_id=response.json()["id"])
+    assert (event.verb, event.actor_id) == ("share", world["li.rep"].pk)
+
+
+def test_share_to_a_team_reaches_its_members(world, api_as):
+    account = AccountFactory(owner=world["li.rep"], name="Team Shared")
+    response = api_as(world["li.rep"]).post(
+        "org/shares",
+        {"object_type": "account", "object_id": account.pk, "team_id": world.teams["South"].pk},
+    )
+    assert response.status_code == 201
+    assert api_as(world["liu.rep"]).get(f"accounts/{account.pk}").status_code == 200
+    assert api_as(world["zhou.rep"]).get(f"accounts/{account.pk}").status_code == 404
+
+
+def test_cannot_share_what_you_cannot_see(world, api_as):
+    account = AccountFactory(owner=world["wang.rep"], name="Not mine")
+    response = api_as(world["li.rep"]).post(
+        "org/shares",
+        {"object_type": "account", "object_id": account.pk, "user_id": world["li.rep"].pk},
+    )
+    assert response.status_code == 404
+    assert not Share.objects.exists()
+
+
+def test_cannot_share_with_another_organisation(world, api_as):
+    account = AccountFactory(owner=world["li.rep"], name="Mine")
+    response = api_as(world["li.rep"]).post(
+        "org/shares",
+        {"object_type": "account", "object_id": account.pk, "user_id": world["acme.rep"].pk},
+    )
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["field"] == "user_id"
+    assert not Share.objects.exists()
+
+
+def test_unshare_removes_access_and_is_audited(world, api_as):
+    account = AccountFactory(owner=world["li.rep"], name="Shared Co")
+    share = (
+        api_as(world["li.rep"])
+        .post(
+            "org/shares",
+            {"object_type": "account", "object_id": account.pk, "user_id": world["wang.rep"].pk},
+        )
+        .json()
+    )
+    denied = api_as(world["liu.rep"]).delete(f"org/shares/{share['id']}")
+    assert denied.status_code == 404
+    assert api_as(world["li.rep"]).delete(f"org/shares/{share['id']}").status_code == 204
+    assert api_as(world["wang.rep"]).get(f"accounts/{account.pk}").status_code == 404
+    assert AuditEvent.objects.filter(object_type="share", verb="unshare").count() == 1
+
+
+def test_unknown_shareable_type_is_named(world, api_as):
+    response = api_as(world["li.rep"]).post(
+        "org/shares", {"object_type": "spaceship", "object_id": 1, "user_id": world["wang.rep"].pk}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "object_type"
+
+
+def test_tokens_are_personal(world, api_as):
+    created = api_as(world["li.rep"]).post("org/tokens", {"name": "laptop"}).json()
+    assert created["token"].startswith("dbk_")
+    assert api_as(world["wang.rep"]).get("org/tokens").json() == []
+    assert api_as(world["wang.rep"]).delete(f"org/tokens/{created['id']}").status_code == 404
+    listed = api_as(world["li.rep"]).get("org/tokens").json()
+    assert [t["name"] for t in listed] == ["laptop"]
+    assert "token" not in listed[0]
