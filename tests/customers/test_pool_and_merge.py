@@ -47,11 +47,13 @@ def test_claim_limit_refuses_and_changes_nothing(world, api_as):
 
 def test_claiming_an_owned_account_is_refused(world, api_as):
     owned = AccountFactory(owner=world["wang.rep"], name="Owned")
-    response = api_as(world["li.rep"]).post(f"accounts/{owned.pk}/claim")
+    response = api_as(world["zhang.manager"]).post(f"accounts/{owned.pk}/claim")
     assert response.status_code == 409
     assert response.json()["code"] == "not_in_pool"
+    hidden = api_as(world["li.rep"]).post(f"accounts/{owned.pk}/claim")
+    assert hidden.status_code == 404
     owned.refresh_from_db()
-    assert owned.owner_id == world["wang.rep"].pk
+    assert (owned.owner_id, owned.version) == (world["wang.rep"].pk, 1)
 
 
 def test_finance_cannot_claim(world, api_as):
