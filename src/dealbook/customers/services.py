@@ -244,6 +244,7 @@ def account_delete(*, actor: User, account_id: int) -> None:
 def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Account:
     """Fold `duplicate` into `survivor`: every child record moves, blank fields are filled,
     tags are united, shares carried over, the duplicate is deleted. One audit event."""
+    selectors.account_get(actor=actor, account_id=survivor_id)
     policies.check_can_merge(actor)
     if survivor_id == duplicate_id:
         raise DomainError(
