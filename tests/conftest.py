@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,3 +57,42 @@ class ApiClient:
 def api_as():
     """api_as(user) → an ApiClient signed in as `user`."""
     return ApiClient
+
+
+# --- figures printed at the end of the run (access matrix, concurrency, schemathesis) ------
+FIGURES_ENV = "DEALBOOK_TEST_FIGURES"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and FIGURES_ENV not in os.environ:
+        os.environ[FIGURES_ENV] = tempfile.mkdtemp(prefix="dealbook-figures-")
+
+
+@pytest.fixture
+def record_figure():
+    """record_figure(name, value): add `value` to a figure summed over the whole run."""
+
+    def record(name: str, value: int) -> None:
+        path = Path(os.environ[FIGURES_ENV]) / f"{os.getpid()}.jsonl"
+        with path.open("a") as out:
+            out.write(json.dumps({"name": name, "value": value}) + "\n")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput") or FIGURES_ENV not in os.environ:
+        return
+    totals: dict[str, int] = defaultdict(int)
+    for path in Path(os.environ[FIGURES_ENV]).glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            figure = json.loads(line)
+            totals[figure["name"]] += figure["value"]
+    if "access_matrix_cases" in totals:
+        terminalreporter.write_line(
+            f"access matrix: {totals['access_matrix_cases']} cases, "
+            f"{totals['access_matrix_leaks']} leaks"
+        )
+    for name in sorted(totals):
+        if not name.startswith("access_matrix_"):
+            terminalreporter.write_line(f"{name}: {totals[name]}")

@@ -29,10 +29,26 @@ class Activity(TenantModel):
     remind_at = models.DateTimeField(_("reminder"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
-    account = models.ForeignKey("customers.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
-    contact = models.ForeignKey("customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
-    deal = models.ForeignKey("pipeline.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    account = models.ForeignKey(
+        "customers.Account",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    deal = models.ForeignKey(
+        "pipeline.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
 
     class Meta:
         verbose_name = _("activity")

@@ -328,9 +328,8 @@ def account_touch(*, account_id: int, at: dt.datetime) -> None:
 @transaction.atomic
 def account_claim(*, actor: User, account_id: int) -> Account:
     """Take an unowned account from the pool, within the per-rep limit of open claims."""
-    candidate = Account.objects.filter(org_id=actor.org_id, pk=account_id).only("owner_id").first()
-    is_pooled = candidate is not None and candidate.owner_id is None
-    if not is_pooled and not selectors.visible_accounts(actor=actor).filter(pk=account_id).exists():
+    in_pool = selectors.pool_account_list(actor=actor).filter(pk=account_id).exists()
+    if not in_pool and not selectors.visible_accounts(actor=actor).filter(pk=account_id).exists():
         raise NotFound(_("Account"))
     policies.check_can_use_pool(actor)
     org = Organization.objects.get(pk=actor.org_id)
