@@ -11,4 +11,6 @@ class PipelineConfig(AppConfig):
         from dealbook.org import sharing
         from dealbook.pipeline import selectors
 
-        sharing.register("deal", lambda actor, pk: selectors.deal_get_for_change(actor=actor, deal_id=pk))
+        sharing.register(
+            "deal", lambda actor, pk: selectors.deal_get_for_change(actor=actor, deal_id=pk)
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +34,9 @@ class Stage(TenantModel):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"))
-    kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices, default=StageKind.OPEN)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=StageKind.choices, default=StageKind.OPEN
+    )
     probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=10)
     required_fields = models.JSONField(_("fields required to enter"), default=list, blank=True)
 
@@ -43,7 +45,9 @@ class Stage(TenantModel):
         ordering = ["pipeline", "order"]
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_unique_order"),
-            models.CheckConstraint(condition=models.Q(probability__lte=100), name="stage_probability_range"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="stage_probability_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,7 +74,9 @@ class Competitor(TenantModel):
 
     class Meta:
         verbose_name = _("competitor")
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="competitor_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="competitor_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -81,7 +87,9 @@ class LostReason(TenantModel):
 
     class Meta:
         verbose_name = _("lost reason")
-        constraints = [models.UniqueConstraint(fields=["org", "name"], name="lostreason_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="lostreason_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -99,13 +107,17 @@ class Deal(TenantModel):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=10)
-    status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN
+    )
     source = models.CharField(_("source"), max_length=20, blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     contacts = models.ManyToManyField("customers.Contact", blank=True, related_name="deals")
     competitors = models.ManyToManyField(Competitor, blank=True, related_name="deals")
-    lost_reason = models.ForeignKey(LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals")
+    lost_reason = models.ForeignKey(
+        LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
+    )
     lost_note = models.TextField(_("lost note"), blank=True)
     stage_entered_at = models.DateTimeField(_("in stage since"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -121,8 +133,12 @@ class Deal(TenantModel):
             models.Index(fields=["org", "-updated_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(probability__lte=100), name="deal_probability_range"),
-            models.CheckConstraint(condition=models.Q(amount_minor__gte=0), name="deal_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="deal_probability_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gte=0), name="deal_amount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,16 +148,32 @@ class Deal(TenantModel):
     def amount(self) -> Decimal:
         return from_minor(self.amount_minor, self.currency)
 
+    @property
+    def weighted_amount_minor(self) -> int:
+        """Amount × probability, rounded half-up to a whole minor unit (the one definition)."""
+        weighted = Decimal(self.amount_minor) * self.probability / 100
+        return int(weighted.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def weighted_amount(self) -> Decimal:
+        return from_minor(self.weighted_amount_minor, self.currency)
+
 
 class DealLineItem(TenantModel):
     """A product on a deal. Its amount is quantity × unit price less discount, in minor units."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="line_items")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal(1))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=3, default=Decimal(1)
+    )
     unit_price_minor = models.BigIntegerField(_("unit price (minor units)"))
-    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0))
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
     amount_minor = models.BigIntegerField(_("amount (minor units)"))
 
     class Meta:
@@ -157,8 +189,12 @@ class StageHistory(TenantModel):
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_history")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
-    from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_at = models.DateTimeField(_("entered"))
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
     duration_seconds = models.BigIntegerField(_("duration (seconds)"), null=True, blank=True)
@@ -166,7 +202,10 @@ class StageHistory(TenantModel):
     class Meta:
         verbose_name = _("stage history")
         ordering = ["entered_at", "id"]
-        indexes = [models.Index(fields=["deal", "entered_at"]), models.Index(fields=["org", "stage", "entered_at"])]
+        indexes = [
+            models.Index(fields=["deal", "entered_at"]),
+            models.Index(fields=["org", "stage", "entered_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deal_id} → {self.stage_id}"

@@ -1,0 +1,380 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import BeforeValidator, StrictBool
+
+from dealbook.core.api import InSchema, VersionedPatch, page_schema
+from dealbook.core.money import CURRENCIES, from_minor
+
+MAX_ID = 9_223_372_036_854_775_807
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _integer_only(value: Any) -> Any:
+    """JSON integers only: pydantic's lax mode would take true / "5" for 1 / 5."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+def _iso_date_only(value: Any) -> Any:
+    """YYYY-MM-DD only: pydantic's lax mode would read 0 or "0" as 1970-01-01."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Input should be a date as YYYY-MM-DD")
+
+
+JsonInt = Annotated[int, BeforeValidator(_integer_only)]
+DateValue = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+ID = Field(..., ge=1, le=MAX_ID)
+OptionalID = Field(None, ge=1, le=MAX_ID)
+VERSION = Field(
+    ..., ge=1, le=2_000_000_000, description="The version you read; a stale one gets 412."
+)
+
+IdValue = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+CurrencyValue = Literal[CURRENCIES]  # type: ignore[valid-type]
+StageKindValue = Literal["open", "won", "lost"]
+RequirableValue = Literal[
+    "amount",
+    "expected_close_date",
+    "contacts",
+    "line_items",
+    "competitors",
+    "next_step",
+    "lost_reason",
+]
+DealSort = Literal[
+    "amount",
+    "-amount",
+    "expected_close_date",
+    "-expected_close_date",
+    "updated_at",
+    "-updated_at",
+    "name",
+]
+
+
+def amount_field(default: Decimal | None, description: str = "") -> Decimal:
+    """A money amount in major units: at most 14 integer digits and 2 decimals, not negative."""
+    return Field(default, max_digits=16, decimal_places=2, ge=0, description=description)
+
+
+# --- references ---------------------------------------------------------------------------
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+    display_name: str
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class StageRef(Schema):
+    id: int
+    name: str
+    kind: str
+    order: int
+    probability: int
+
+
+# --- pipelines and stages -----------------------------------------------------------------
+
+
+class StageOut(Schema):
+    id: int
+    version: int
+    pipeline_id: int
+    name: str
+    order: int
+    kind: str
+    probability: int
+    required_fields: list[str]
+
+
+class PipelineOut(Schema):
+    id: int
+    version: int
+    name: str
+    is_default: bool
+    order: int
+    is_active: bool
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj) -> list:
+        return sorted(obj.stages.all(), key=lambda stage: (stage.order, stage.pk))
+
+
+PipelinePage = page_schema(PipelineOut, "PipelinePage")
+StagePage = page_schema(StageOut, "StagePage")
+
+
+class StageSpecIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=120)
+    probability: JsonInt = Field(..., ge=0, le=100)
+    kind: StageKindValue = "open"
+    required_fields: list[RequirableValue] = Field(default_factory=list, max_length=7)
+
+
+class PipelineIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=120)
+    is_default: StrictBool = False
+    stages: list[StageSpecIn] = Field(
+        None, max_length=30, description="The stages in order; without it, the standard six."
+    )
+
+
+class StageIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=120)
+    probability: JsonInt = Field(10, ge=0, le=100)
+    kind: StageKindValue = "open"
+    order: JsonInt | None = Field(None, ge=0, le=32_767, description="Position; default: last.")
+    required_fields: list[RequirableValue] = Field(default_factory=list, max_length=7)
+
+
+class StagePatch(VersionedPatch):
+    version: JsonInt = VERSION
+    name: str = Field(None, min_length=1, max_length=120)
+    probability: JsonInt = Field(None, ge=0, le=100)
+    kind: StageKindValue = None
+    order: JsonInt = Field(None, ge=0, le=32_767)
+    required_fields: list[RequirableValue] = Field(None, max_length=7)
+
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+class DealIn(InSchema):
+    account_id: JsonInt = ID
+    name: str = Field(..., min_length=1, max_length=200)
+    owner_id: JsonInt | None = OptionalID
+    pipeline_id: JsonInt | None = OptionalID
+    stage_id: JsonInt | None = OptionalID
+    amount: Decimal = amount_field(Decimal(0))
+    currency: CurrencyValue | None = None
+    expected_close_date: DateValue | None = None
+    probability: JsonInt | None = Field(None, ge=0, le=100)
+    source: str = Field("", max_length=20)
+    next_step: str = Field("", max_length=300)
+    description: str = Field("", max_length=5000)
+    contact_ids: list[IdValue] = Field(default_factory=list, max_length=50)
+    competitor_ids: list[IdValue] = Field(default_factory=list, max_length=20)
+
+
+class DealPatch(VersionedPatch):
+    version: JsonInt = VERSION
+    name: str = Field(None, min_length=1, max_length=200)
+    owner_id: JsonInt = OptionalID
+    amount: Decimal = amount_field(None)
+    currency: CurrencyValue = None
+    expected_close_date: DateValue = None
+    probability: JsonInt = Field(None, ge=0, le=100)
+    source: str = Field(None, max_length=20)
+    next_step: str = Field(None, max_length=300)
+    description: str = Field(None, max_length=5000)
+    contact_ids: list[IdValue] = Field(None, max_length=50)
+    competitor_ids: list[IdValue] = Field(None, max_length=20)
+
+
+class MoveIn(InSchema):
+    """The target stage, and any of its required fields not yet on the deal."""
+
+    stage_id: JsonInt = ID
+    version: JsonInt = VERSION
+    amount: Decimal = amount_field(None)
+    expected_close_date: DateValue = None
+    contact_ids: list[IdValue] = Field(None, max_length=50)
+    competitor_ids: list[IdValue] = Field(None, max_length=20)
+    next_step: str = Field(None, max_length=300)
+    lost_reason_id: JsonInt = OptionalID
+    lost_note: str = Field(None, max_length=5000)
+
+
+class WinIn(InSchema):
+    version: JsonInt = VERSION
+
+
+class LoseIn(InSchema):
+    version: JsonInt = VERSION
+    lost_reason_id: JsonInt = ID
+    note: str = Field("", max_length=5000)
+    competitor_ids: list[IdValue] = Field(default_factory=list, max_length=20)
+
+
+class DealOut(Schema):
+    id: int
+    version: int
+    name: str
+    account: NamedRef
+    owner: UserRef
+    pipeline: NamedRef
+    stage: StageRef
+    status: str
+    amount: Decimal
+    currency: str
+    probability: int
+    weighted_amount: Decimal = Field(
+        ..., description="Amount × probability, in the deal's currency."
+    )
+    expected_close_date: dt.date | None
+    source: str
+    next_step: str
+    description: str
+    contact_ids: list[int]
+    competitors: list[NamedRef]
+    lost_reason: NamedRef | None
+    lost_note: str
+    stage_entered_at: dt.datetime
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_contact_ids(obj) -> list[int]:
+        return sorted(contact.pk for contact in obj.contacts.all())
+
+    @staticmethod
+    def resolve_competitors(obj) -> list:
+        return sorted(
+            obj.competitors.all(), key=lambda competitor: (competitor.name, competitor.pk)
+        )
+
+
+DealPage = page_schema(DealOut, "DealPage")
+
+
+class DealFilterParams(Schema):
+    q: str = Field("", max_length=100, description="Fragment of the deal's or account's name.")
+    owner_id: int | None = OptionalID
+    team_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Owners anywhere in this team's subtree."
+    )
+    pipeline_id: int | None = OptionalID
+    stage_id: int | None = OptionalID
+    status: Literal["", "open", "won", "lost"] = ""
+    account_id: int | None = OptionalID
+    close_from: DateValue | None = None
+    close_to: DateValue | None = None
+    amount_min: Decimal | None = amount_field(None, "In major units of each deal's currency.")
+    amount_max: Decimal | None = amount_field(None, "In major units of each deal's currency.")
+    sort: DealSort = "-updated_at"
+
+
+# --- line items and history --------------------------------------------------------------
+
+
+class LineItemIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    quantity: Decimal = Field(..., max_digits=12, decimal_places=3, gt=0)
+    unit_price: Decimal = amount_field(...)
+    discount_percent: Decimal = Field(Decimal(0), max_digits=5, decimal_places=2, ge=0, le=100)
+    product_id: JsonInt | None = OptionalID
+
+
+class LineItemPatch(VersionedPatch):
+    version: JsonInt = VERSION
+    name: str = Field(None, min_length=1, max_length=200)
+    quantity: Decimal = Field(None, max_digits=12, decimal_places=3, gt=0)
+    unit_price: Decimal = amount_field(None)
+    discount_percent: Decimal = Field(None, max_digits=5, decimal_places=2, ge=0, le=100)
+    product_id: JsonInt = OptionalID
+
+
+class LineItemOut(Schema):
+    id: int
+    version: int
+    deal_id: int
+    name: str
+    product: NamedRef | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    amount: Decimal
+    currency: str
+
+    @staticmethod
+    def resolve_unit_price(obj) -> Decimal:
+        return from_minor(obj.unit_price_minor, obj.deal.currency)
+
+    @staticmethod
+    def resolve_amount(obj) -> Decimal:
+        return from_minor(obj.amount_minor, obj.deal.currency)
+
+    @staticmethod
+    def resolve_currency(obj) -> str:
+        return obj.deal.currency
+
+
+LineItemPage = page_schema(LineItemOut, "LineItemPage")
+
+
+class StageHistoryOut(Schema):
+    id: int
+    deal_id: int
+    stage: StageRef
+    from_stage: StageRef | None
+    changed_by: UserRef | None
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    duration_seconds: int | None = Field(
+        ..., description="Time spent in the stage; null while current."
+    )
+    is_current: bool
+
+    @staticmethod
+    def resolve_is_current(obj) -> bool:
+        return obj.left_at is None
+
+
+StageHistoryPage = page_schema(StageHistoryOut, "StageHistoryPage")
+
+
+# --- catalog -------------------------------------------------------------------------------
+
+
+class ProductIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    sku: str = Field("", max_length=60)
+    unit_price: Decimal = amount_field(Decimal(0))
+    currency: CurrencyValue | None = None
+
+
+class ProductOut(Schema):
+    id: int
+    version: int
+    name: str
+    sku: str
+    unit_price: Decimal
+    currency: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_unit_price(obj) -> Decimal:
+        return from_minor(obj.unit_price_minor, obj.currency)
+
+
+ProductPage = page_schema(ProductOut, "ProductPage")
+
+
+class NameIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=120)
+
+
+class NamedOut(Schema):
+    id: int
+    version: int
+    name: str
+
+
+CompetitorPage = page_schema(NamedOut, "CompetitorPage")
+LostReasonPage = page_schema(NamedOut, "LostReasonPage")

@@ -1,0 +1,501 @@
+"""Deals through the API: create, read, list (visibility, filters, query counts), update, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dealbook.core.errors import DomainError
+from dealbook.core.models import AuditEvent
+from dealbook.org import services as org_services
+from dealbook.pipeline import services
+from dealbook.pipeline.models import Deal, StageHistory
+from tests.factories import AccountFactory, ContactFactory
+from tests.pipeline.factories import (
+    CompetitorFactory,
+    DealFactory,
+    LineItemFactory,
+    PipelineFactory,
+    stage,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _events_since(before: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.order_by("id")[before:])
+
+
+# --- create ------------------------------------------------------------------------------------
+
+
+def test_rep_creates_deal_with_defaults_history_and_one_audit_event(world, api_as, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li, name="上海云帆科技有限公司")
+    before = AuditEvent.objects.count()
+    response = api_as(li).post(
+        "deals", {"account_id": account.pk, "name": "云帆 ERP", "amount": "1234.56"}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    qualification = stage(sales, "Qualification")
+    assert body["owner"]["username"] == "li.rep"
+    assert body["account"] == {"id": account.pk, "name": "上海云帆科技有限公司"}
+    assert body["pipeline"] == {"id": sales.pk, "name": "Sales"}
+    assert body["stage"]["id"] == qualification.pk
+    assert (body["status"], body["probability"], body["currency"]) == ("open", 10, "CNY")
+    assert (body["amount"], body["weighted_amount"]) == ("1234.56", "123.46")
+    assert (body["version"], body["contact_ids"], body["competitors"]) == (1, [], [])
+    deal = Deal.objects.get(pk=body["id"])
+    assert (deal.org_id, deal.amount_minor, deal.closed_at) == (world.org.pk, 123456, None)
+    history = list(StageHistory.objects.filter(deal=deal))
+    assert [(h.stage_id, h.from_stage_id, h.changed_by_id, h.left_at) for h in history] == [
+        (qualification.pk, None, li.pk, None)
+    ]
+    assert history[0].entered_at == deal.stage_entered_at
+    events = _events_since(before)
+    assert [(e.verb, e.object_type, e.object_id, e.actor_id) for e in events] == [
+        ("create", "deal", deal.pk, li.pk)
+    ]
+    assert events[0].changes["amount_minor"] == [None, 123456]
+    assert events[0].changes["stage"] == [None, qualification.pk]
+    assert events[0].changes["owner_id"] == [None, li.pk]
+
+
+def test_create_does_not_touch_the_account(world, api_as, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    response = api_as(li).post("deals", {"account_id": account.pk, "name": "Deal"})
+    assert response.status_code == 201
+    account.refresh_from_db()
+    assert (account.lifecycle_stage, account.version) == ("prospect", 1)
+
+
+@pytest.mark.parametrize("login", ["wu.finance", "zheng.service", "feng.marketing", "he.product"])
+def test_roles_without_deal_write_cannot_create(world, api_as, sales, login):
+    account = AccountFactory(owner=world["li.rep"])
+    before = AuditEvent.objects.count()
+    response = api_as(world[login]).post("deals", {"account_id": account.pk, "name": "Nope"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert not Deal.objects.exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_other_organisation_cannot_use_huaxin_account(world, api_as, sales):
+    account = AccountFactory(owner=world["li.rep"])
+    PipelineFactory(org=world.acme, name="Acme")
+    response = api_as(world["acme.admin"]).post(
+        "deals", {"account_id": account.pk, "name": "Cross-tenant"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "account_id"
+    assert not Deal.objects.exists()
+
+
+def test_rep_cannot_use_a_colleagues_account_or_give_her_the_deal(world, api_as, sales):
+    li, wang = world["li.rep"], world["wang.rep"]
+    client = api_as(li)
+    wang_account = AccountFactory(owner=wang)
+    response = client.post("deals", {"account_id": wang_account.pk, "name": "X"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "account_id"
+    own = AccountFactory(owner=li)
+    response = client.post("deals", {"account_id": own.pk, "name": "X", "owner_id": wang.pk})
+    assert response.status_code == 403
+    assert not Deal.objects.exists()
+
+
+def test_manager_assigns_deal_to_his_rep(world, api_as, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    response = api_as(world["zhang.manager"]).post(
+        "deals", {"account_id": account.pk, "name": "For Li", "owner_id": li.pk}
+    )
+    assert response.status_code == 201
+    assert response.json()["owner"]["id"] == li.pk
+
+
+def test_initial_stage_requirements_are_enforced(world, api_as, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    proposal = stage(sales, "Proposal")
+    client = api_as(li)
+    response = client.post(
+        "deals", {"account_id": account.pk, "name": "Late start", "stage_id": proposal.pk}
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "stage_requirements"
+    assert [e["field"] for e in problem["errors"]] == ["amount", "contacts"]
+    assert not Deal.objects.exists()
+    contact = ContactFactory(account=account)
+    response = client.post(
+        "deals",
+        {
+            "account_id": account.pk,
+            "name": "Late start",
+            "stage_id": proposal.pk,
+            "amount": "500",
+            "contact_ids": [contact.pk],
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["probability"] == 50
+    assert response.json()["contact_ids"] == [contact.pk]
+
+
+def test_stage_of_another_pipeline_and_unknown_ids_are_422(world, api_as, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    other = PipelineFactory(org=world.org, name="Renewals", is_default=False)
+    client = api_as(li)
+    cases = [
+        ({"stage_id": stage(other, "Qualification").pk}, "stage_id"),
+        ({"pipeline_id": 999_999}, "pipeline_id"),
+        ({"contact_ids": [999_999]}, "contact_ids"),
+        ({"competitor_ids": [999_999]}, "competitor_ids"),
+        ({"owner_id": 999_999}, "owner_id"),
+    ]
+    for extra, field in cases:
+        response = client.post("deals", {"account_id": account.pk, "name": "X", **extra})
+        assert response.status_code == 422, (extra, response.content)
+        assert response.json()["errors"][0]["field"] == field
+    assert not Deal.objects.exists()
+
+
+def test_invalid_input_is_named_and_changes_nothing(world, api_as, sales):
+    account = AccountFactory(owner=world["li.rep"])
+    client = api_as(world["li.rep"])
+    base = {"account_id": account.pk, "name": "X"}
+    cases = [
+        ({**base, "colour": "red"}, "colour"),
+        ({**base, "amount": "1.234"}, "amount"),
+        ({**base, "amount": "-1"}, "amount"),
+        ({**base, "amount": "100000000000000"}, "amount"),
+        ({**base, "probability": 101}, "probability"),
+        ({**base, "currency": "XYZ"}, "currency"),
+        ({**base, "expected_close_date": "soon"}, "expected_close_date"),
+        ({"name": "X"}, "account_id"),
+        ({"account_id": account.pk}, "name"),
+        ({**base, "name": "   "}, "name"),
+        ({**base, "currency": "JPY", "amount": "1.5"}, "amount"),
+    ]
+    for body, field in cases:
+        response = client.post("deals", body)
+        assert response.status_code == 422, (body, response.content)
+        assert response.json()["errors"][0]["field"] == field, body
+    assert not Deal.objects.exists()
+
+
+def test_service_signature_used_by_lead_conversion(world, sales):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    contact = ContactFactory(account=account)
+    competitor = CompetitorFactory(org=world.org)
+    deal = services.deal_create(
+        actor=li,
+        account_id=account.pk,
+        name="Converted",
+        owner_id=None,
+        pipeline_id=None,
+        stage_id=None,
+        amount=Decimal("88000.00"),
+        currency=None,
+        expected_close_date=dt.date(2026, 6, 30),
+        probability=None,
+        source="website",
+        next_step="Send quote",
+        description="From lead",
+        contact_ids=(contact.pk,),
+        competitor_ids=(competitor.pk,),
+    )
+    assert (deal.amount, deal.currency, deal.probability, deal.owner_id) == (
+        Decimal("88000.00"),
+        "CNY",
+        10,
+        li.pk,
+    )
+    assert list(deal.contacts.values_list("pk", flat=True)) == [contact.pk]
+    assert list(deal.competitors.values_list("pk", flat=True)) == [competitor.pk]
+
+
+def test_currency_defaults_to_the_organisations(world, sales):
+    acme_admin = world["acme.admin"]
+    PipelineFactory(org=world.acme, name="Acme")
+    account = AccountFactory(owner=acme_admin)
+    deal = services.deal_create(actor=acme_admin, account_id=account.pk, name="USD deal")
+    assert deal.currency == "USD"
+
+
+# --- read and list ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def deals_by_owner(world, sales) -> dict[str, Deal]:
+    logins = ["li.rep", "wang.rep", "zhang.manager", "liu.rep", "zhou.rep", "chen.director"]
+    return {login: DealFactory(owner=world[login], name=f"Deal of {login}") for login in logins}
+
+
+def _ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {item["id"] for item in response.json()["items"]}
+
+
+@pytest.mark.parametrize(
+    ("login", "visible"),
+    [
+        ("li.rep", {"li.rep"}),
+        ("wang.rep", {"wang.rep"}),
+        ("zhang.manager", {"li.rep", "wang.rep", "zhang.manager"}),
+        ("zhao.manager", {"liu.rep"}),
+        (
+            "chen.director",
+            {"li.rep", "wang.rep", "zhang.manager", "liu.rep", "zhou.rep", "chen.director"},
+        ),
+        ("admin", {"li.rep", "wang.rep", "zhang.manager", "liu.rep", "zhou.rep", "chen.director"}),
+        (
+            "wu.finance",
+            {"li.rep", "wang.rep", "zhang.manager", "liu.rep", "zhou.rep", "chen.director"},
+        ),
+        ("zheng.service", set()),
+        ("feng.marketing", set()),
+        ("he.product", set()),
+        ("acme.admin", set()),
+    ],
+)
+def test_list_shows_exactly_the_visible_deals(world, api_as, deals_by_owner, login, visible):
+    expected = {deals_by_owner[owner].pk for owner in visible}
+    assert _ids(api_as(world[login]).get("deals")) == expected
+
+
+def test_shared_deal_becomes_visible_to_the_rep(world, api_as, deals_by_owner):
+    wang_deal = deals_by_owner["wang.rep"]
+    org_services.share_create(
+        actor=world["wang.rep"], object_type="deal", object_id=wang_deal.pk, user=world["li.rep"]
+    )
+    li_client = api_as(world["li.rep"])
+    assert _ids(li_client.get("deals")) == {deals_by_owner["li.rep"].pk, wang_deal.pk}
+    assert li_client.get(f"deals/{wang_deal.pk}").status_code == 200
+
+
+def test_get_invisible_deal_is_404_and_visible_one_is_200(world, api_as, deals_by_owner):
+    wang_deal = deals_by_owner["wang.rep"]
+    assert api_as(world["li.rep"]).get(f"deals/{wang_deal.pk}").status_code == 404
+    assert api_as(world["zheng.service"]).get(f"deals/{wang_deal.pk}").status_code == 404
+    assert api_as(world["acme.admin"]).get(f"deals/{wang_deal.pk}").status_code == 404
+    response = api_as(world["wu.finance"]).get(f"deals/{wang_deal.pk}")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Deal of wang.rep"
+
+
+def test_list_filters(world, api_as, sales):
+    li, liu = world["li.rep"], world["liu.rep"]
+    negotiation = stage(sales, "Negotiation")
+    small = DealFactory(owner=li, amount_minor=500_00, expected_close_date=dt.date(2026, 3, 1))
+    big = DealFactory(
+        owner=li, stage=negotiation, amount_minor=90_000_00, expected_close_date=dt.date(2026, 5, 1)
+    )
+    south = DealFactory(owner=liu, amount_minor=2_000_00, name="Guangzhou rollout")
+    client = api_as(world["chen.director"])
+    assert _ids(client.get("deals", {"team_id": world.teams["East"].pk})) == {small.pk, big.pk}
+    assert _ids(client.get("deals", {"team_id": world.teams["Sales"].pk})) == {
+        small.pk,
+        big.pk,
+        south.pk,
+    }
+    assert _ids(client.get("deals", {"team_id": 999_999})) == set()
+    assert _ids(client.get("deals", {"owner_id": liu.pk})) == {south.pk}
+    assert _ids(client.get("deals", {"stage_id": negotiation.pk})) == {big.pk}
+    assert _ids(client.get("deals", {"amount_min": "2000", "amount_max": "90000"})) == {
+        south.pk,
+        big.pk,
+    }
+    assert _ids(client.get("deals", {"amount_min": "2000.01"})) == {big.pk}
+    assert _ids(client.get("deals", {"close_from": "2026-02-01", "close_to": "2026-04-01"})) == {
+        small.pk
+    }
+    assert _ids(client.get("deals", {"q": "guangzhou"})) == {south.pk}
+    assert _ids(client.get("deals", {"account_id": small.account_id})) == {small.pk}
+    ordered = client.get("deals", {"sort": "-amount"}).json()["items"]
+    assert [d["id"] for d in ordered] == [big.pk, south.pk, small.pk]
+    assert client.get("deals", {"sort": "price"}).status_code == 422
+
+
+def test_list_query_count_does_not_grow_with_page_size(world, api_as, sales):
+    li = world["li.rep"]
+    competitor = CompetitorFactory(org=world.org)
+    for i in range(30):
+        deal = DealFactory(owner=li, name=f"Deal {i}", amount_minor=i * 100)
+        deal.contacts.add(ContactFactory(account=deal.account))
+        deal.competitors.add(competitor)
+    for login in ("li.rep", "zhang.manager"):
+        client = api_as(world[login])
+        counts = []
+        for limit in (5, 25):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get("deals", {"limit": limit})
+            assert response.status_code == 200
+            items = response.json()["items"]
+            assert len(items) == limit
+            assert len(items[0]["contact_ids"]) == 1
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], login
+
+
+# --- update and delete ---------------------------------------------------------------------------
+
+
+def test_rep_updates_her_deal_and_stale_version_gets_412(world, api_as, sales):
+    li = world["li.rep"]
+    deal = DealFactory(owner=li)
+    contact = ContactFactory(account=deal.account)
+    client = api_as(li)
+    before = AuditEvent.objects.count()
+    response = client.patch(
+        f"deals/{deal.pk}",
+        {"version": 1, "amount": "20000.50", "next_step": "Demo", "contact_ids": [contact.pk]},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["amount"], body["next_step"], body["contact_ids"], body["version"]) == (
+        "20000.50",
+        "Demo",
+        [contact.pk],
+        2,
+    )
+    events = _events_since(before)
+    assert [(e.verb, e.actor_id, e.object_id) for e in events] == [("update", li.pk, deal.pk)]
+    assert events[0].changes == {
+        "amount_minor": [0, 2_000_050],
+        "next_step": ["", "Demo"],
+        "contact_ids": [[], [contact.pk]],
+    }
+    stale = client.patch(f"deals/{deal.pk}", {"version": 1, "amount": "1"})
+    assert stale.status_code == 412
+    assert stale.json()["errors"][0]["field"] == "version"
+    deal.refresh_from_db()
+    assert (deal.amount_minor, deal.version) == (2_000_050, 2)
+    assert AuditEvent.objects.count() == before + 1
+
+
+def test_patch_cannot_change_stage_or_status(world, api_as, sales):
+    li = world["li.rep"]
+    deal = DealFactory(owner=li)
+    response = api_as(li).patch(
+        f"deals/{deal.pk}", {"version": 1, "stage_id": stage(sales, "Won").pk}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "stage_id"
+    with pytest.raises(DomainError) as error:
+        services.deal_update(actor=li, deal_id=deal.pk, version=1, values={"status": "won"})
+    assert error.value.field == "status"
+    assert error.value.code == "use_move"
+    deal.refresh_from_db()
+    assert (deal.status, deal.version) == ("open", 1)
+
+
+def test_patch_refuses_nulls_and_amount_of_a_deal_with_lines(world, api_as, sales):
+    li = world["li.rep"]
+    deal = DealFactory(owner=li)
+    client = api_as(li)
+    response = client.patch(f"deals/{deal.pk}", {"version": 1, "name": None})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+    LineItemFactory(deal=deal)
+    response = client.patch(f"deals/{deal.pk}", {"version": 1, "amount": "5"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "amount"
+    deal.refresh_from_db()
+    assert (deal.name, deal.amount_minor, deal.version) == (deal.name, 0, 1)
+
+
+def test_patch_cannot_clear_a_field_the_current_stage_requires(world, api_as, sales):
+    li = world["li.rep"]
+    contact = ContactFactory(account=AccountFactory(owner=li))
+    deal = DealFactory(
+        owner=li, account=contact.account, stage=stage(sales, "Proposal"), amount_minor=100
+    )
+    deal.contacts.add(contact)
+    response = api_as(li).patch(f"deals/{deal.pk}", {"version": 1, "contact_ids": []})
+    assert response.status_code == 422
+    assert response.json()["code"] == "stage_requirements"
+    assert response.json()["errors"][0]["field"] == "contacts"
+    assert list(deal.contacts.values_list("pk", flat=True)) == [contact.pk]
+
+
+def test_finance_reads_but_cannot_change(world, api_as, sales):
+    deal = DealFactory(owner=world["li.rep"], name="Read only")
+    client = api_as(world["wu.finance"])
+    before = AuditEvent.objects.count()
+    assert client.patch(f"deals/{deal.pk}", {"version": 1, "name": "Hacked"}).status_code == 403
+    assert client.delete(f"deals/{deal.pk}").status_code == 403
+    deal.refresh_from_db()
+    assert (deal.name, deal.version) == ("Read only", 1)
+    assert AuditEvent.objects.count() == before
+
+
+def test_invisible_deal_cannot_be_changed(world, api_as, sales):
+    deal = DealFactory(owner=world["wang.rep"], name="Wang's")
+    client = api_as(world["li.rep"])
+    assert client.patch(f"deals/{deal.pk}", {"version": 1, "name": "Mine"}).status_code == 404
+    assert client.delete(f"deals/{deal.pk}").status_code == 404
+    deal.refresh_from_db()
+    assert deal.name == "Wang's"
+
+
+def test_manager_deletes_deal_rep_cannot(world, api_as, sales):
+    deal = DealFactory(owner=world["li.rep"])
+    assert api_as(world["li.rep"]).delete(f"deals/{deal.pk}").status_code == 403
+    assert Deal.objects.filter(pk=deal.pk).exists()
+    manager = world["zhang.manager"]
+    before = AuditEvent.objects.count()
+    response = api_as(manager).delete(f"deals/{deal.pk}")
+    assert response.status_code == 204
+    assert not Deal.objects.filter(pk=deal.pk).exists()
+    assert not StageHistory.objects.filter(deal_id=deal.pk).exists()
+    events = _events_since(before)
+    assert [(e.verb, e.object_id, e.actor_id) for e in events] == [("delete", deal.pk, manager.pk)]
+
+
+def test_deal_is_shared_through_the_org_share_endpoint(world, api_as, sales):
+    deal = DealFactory(owner=world["li.rep"])
+    finance = api_as(world["wu.finance"]).post(
+        "org/shares", {"object_type": "deal", "object_id": deal.pk, "user_id": world["wang.rep"].pk}
+    )
+    assert finance.status_code == 403
+    assert api_as(world["wang.rep"]).get(f"deals/{deal.pk}").status_code == 404
+    response = api_as(world["li.rep"]).post(
+        "org/shares", {"object_type": "deal", "object_id": deal.pk, "user_id": world["wang.rep"].pk}
+    )
+    assert response.status_code == 201, response.content
+    assert api_as(world["wang.rep"]).get(f"deals/{deal.pk}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["pipelines", "history"])
+def test_config_and_history_lists_cost_a_fixed_number_of_queries(world, api_as, sales, path):
+    li = world["li.rep"]
+    deal = DealFactory(owner=li)
+    for i in range(30):
+        PipelineFactory(org=world.org, name=f"P{i}", is_default=False)
+        StageHistory.objects.create(
+            org=world.org,
+            deal=deal,
+            stage=sales.stages.first(),
+            from_stage=sales.stages.last(),
+            changed_by=li,
+            entered_at=deal.stage_entered_at,
+        )
+    url = "pipelines" if path == "pipelines" else f"deals/{deal.pk}/history"
+    client = api_as(li)
+    counts = []
+    for limit in (5, 25):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, {"limit": limit})
+        assert len(response.json()["items"]) == limit
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
