@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import BeforeValidator, ConfigDict, create_model
 
 from dealbook.core.errors import DomainError, FieldError
 from dealbook.core.pagination import Page
+
+MAX_ID = 9_223_372_036_854_775_807  # the largest BigAutoField id
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _integer_only(value: Any) -> Any:
+    """JSON integers only: pydantic's lax mode would take true / "5" for 1 / 5."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+def _iso_date_only(value: Any) -> Any:
+    """YYYY-MM-DD only: pydantic's lax mode would read 0 or "0" as 1970-01-01."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Input should be a date as YYYY-MM-DD")
+
+
+JsonInt = Annotated[int, BeforeValidator(_integer_only)]
+DateValue = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TITLES = {
@@ -112,7 +135,7 @@ class InSchema(Schema):
 
 
 class VersionedPatch(InSchema):
-    version: int = Field(
+    version: JsonInt = Field(
         ..., ge=1, le=2_000_000_000, description="The version you read; a stale one gets 412."
     )
 

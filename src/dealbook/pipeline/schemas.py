@@ -1,36 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StrictBool
+from pydantic import StrictBool
 
-from dealbook.core.api import InSchema, VersionedPatch, page_schema
+from dealbook.core.api import MAX_ID, DateValue, InSchema, JsonInt, VersionedPatch, page_schema
 from dealbook.core.money import CURRENCIES, from_minor
 
-MAX_ID = 9_223_372_036_854_775_807
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _integer_only(value: Any) -> Any:
-    """JSON integers only: pydantic's lax mode would take true / "5" for 1 / 5."""
-    if isinstance(value, bool | str):
-        raise ValueError("Input should be a valid integer")
-    return value
-
-
-def _iso_date_only(value: Any) -> Any:
-    """YYYY-MM-DD only: pydantic's lax mode would read 0 or "0" as 1970-01-01."""
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-        return value
-    raise ValueError("Input should be a date as YYYY-MM-DD")
-
-
-JsonInt = Annotated[int, BeforeValidator(_integer_only)]
-DateValue = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 ID = Field(..., ge=1, le=MAX_ID)
 OptionalID = Field(None, ge=1, le=MAX_ID)
 VERSION = Field(
