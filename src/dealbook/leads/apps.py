@@ -11,4 +11,6 @@ class LeadsConfig(AppConfig):
         from dealbook.leads import selectors
         from dealbook.org import sharing
 
-        sharing.register("lead", lambda actor, pk: selectors.lead_get_for_change(actor=actor, lead_id=pk))
+        sharing.register(
+            "lead", lambda actor, pk: selectors.lead_get_for_change(actor=actor, lead_id=pk)
+        )

@@ -38,7 +38,9 @@ class AssignmentRule(TenantModel):
 class Lead(TenantModel):
     """A possible customer not yet qualified. No owner means it sits in the pool."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=120)
     company = models.CharField(_("company"), max_length=200, blank=True)
     title = models.CharField(_("job title"), max_length=120, blank=True)
@@ -49,19 +51,35 @@ class Lead(TenantModel):
     source = models.CharField(_("source"), max_length=20, blank=True)
     region = models.CharField(_("region"), max_length=60, blank=True)
     industry = models.CharField(_("industry"), max_length=20, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
     description = models.TextField(_("description"), blank=True)
     unqualified_reason = models.CharField(_("reason not qualified"), max_length=300, blank=True)
-    assigned_by_rule = models.ForeignKey(AssignmentRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_by_rule = models.ForeignKey(
+        AssignmentRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
     converted_account = models.ForeignKey(
-        "customers.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_leads"
+        "customers.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="converted_leads",
     )
     converted_contact = models.ForeignKey(
-        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_leads"
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="converted_leads",
     )
     converted_deal = models.ForeignKey(
-        "pipeline.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="converted_leads"
+        "pipeline.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="converted_leads",
     )
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed from the pool"), null=True, blank=True)
