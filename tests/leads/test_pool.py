@@ -109,25 +109,30 @@ def test_claim_at_the_limit_is_refused_and_changes_nothing(world, api_as, pool):
     assert client.post(f"leads/{pool[2].pk}/claim").status_code == 200
 
 
-def test_claim_of_an_owned_lead_is_409(world, api_as):
+def test_claim_of_an_owned_lead_is_409_or_404_when_hidden(world, api_as):
     lead = LeadFactory(owner=world["wang.rep"], name="Wang's")
-    response = api_as(world["li.rep"]).post(f"leads/{lead.pk}/claim")
+    response = api_as(world["zhang.manager"]).post(f"leads/{lead.pk}/claim")
     assert response.status_code == 409
     assert response.json()["code"] == "not_in_pool"
+    assert api_as(world["li.rep"]).post(f"leads/{lead.pk}/claim").status_code == 404
     lead.refresh_from_db()
     assert (lead.owner_id, lead.version) == (world["wang.rep"].pk, 1)
     assert _lead_events(lead) == []
 
 
-def test_claim_of_a_closed_pool_lead_is_409(world, api_as):
+def test_closed_unowned_lead_is_not_in_the_pool(world, api_as):
     lead = LeadFactory(org=world.org, owner=None, status="unqualified")
-    assert api_as(world["li.rep"]).post(f"leads/{lead.pk}/claim").json()["code"] == "not_in_pool"
+    assert api_as(world["li.rep"]).post(f"leads/{lead.pk}/claim").status_code == 404
+    lead.refresh_from_db()
+    assert (lead.owner_id, lead.version) == (None, 1)
 
 
-@pytest.mark.parametrize("login", ["feng.marketing", "admin", "zheng.service"])
-def test_non_sales_roles_cannot_claim(world, api_as, pool, login):
+@pytest.mark.parametrize(
+    ("login", "status"), [("feng.marketing", 403), ("admin", 403), ("zheng.service", 404)]
+)
+def test_non_sales_roles_cannot_claim(world, api_as, pool, login, status):
     response = api_as(world[login]).post(f"leads/{pool[0].pk}/claim")
-    assert response.status_code == 403
+    assert response.status_code == status
     pool[0].refresh_from_db()
     assert pool[0].owner_id is None
 

@@ -332,6 +332,8 @@ def account_claim(*, actor: User, account_id: int) -> Account:
     if not in_pool and not selectors.visible_accounts(actor=actor).filter(pk=account_id).exists():
         raise NotFound(_("Account"))
     policies.check_can_use_pool(actor)
+    # Serialise this rep's claims so two at once cannot both pass the limit.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     org = Organization.objects.get(pk=actor.org_id)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     if account.owner_id is not None:

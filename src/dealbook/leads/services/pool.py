@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealbook.core.errors import DomainError
+from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.writes import apply_changes, lock
 from dealbook.customers import services as customer_services
 from dealbook.leads import policies, selectors
@@ -31,6 +31,9 @@ class ReclaimResult:
 @transaction.atomic
 def lead_claim(*, actor: User, lead_id: int) -> Lead:
     """Take an unowned open lead from the pool, within the per-rep limit of open claims."""
+    in_pool = selectors.pool_lead_list(actor=actor).filter(pk=lead_id).exists()
+    if not in_pool and not selectors.visible_leads(actor=actor).filter(pk=lead_id).exists():
+        raise NotFound(_("Lead"))
     policies.check_can_use_pool(actor)
     # Serialise this rep's claims so two at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=actor.pk).first()
