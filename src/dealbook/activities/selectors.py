@@ -189,6 +189,7 @@ def _type_label(object_type: str) -> str:
         "contact": _("contact"),
         "deal": _("deal"),
         "activity": _("activity"),
+        "lead": _("lead"),
     }
     return labels.get(object_type, object_type)
 

@@ -1,19 +1,25 @@
 """The REST API: one NinjaAPI at /api/v1/, one router per app, errors mapped once."""
 
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dealbook.activities.api import router as activities_router
-from dealbook.core.api import domain_error_response, problem, validation_error_response
+from dealbook.analytics.api import router as home_router
+from dealbook.core.api import (
+    ProblemJsonAPI,
+    domain_error_response,
+    problem,
+    validation_error_response,
+)
 from dealbook.core.errors import DomainError
 from dealbook.customers.api import router as customers_router
 from dealbook.leads.api import router as leads_router
 from dealbook.org.api import router as org_router
 from dealbook.org.auth import API_AUTH
 from dealbook.pipeline.api import router as pipeline_router
+from dealbook.search.api import router as search_router
 
-api = NinjaAPI(
+api = ProblemJsonAPI(
     title="Dealbook API",
     version="1",
     description=(
@@ -43,3 +49,5 @@ api.add_router("/", customers_router, tags=["customers"])
 api.add_router("/leads", leads_router, tags=["leads"])
 api.add_router("/", pipeline_router, tags=["pipeline"])
 api.add_router("/activities", activities_router, tags=["activities"])
+api.add_router("/search", search_router, tags=["search"])
+api.add_router("/home", home_router, tags=["home"])

@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Industry(models.TextChoices):
     MANUFACTURING = "manufacturing", _("Manufacturing")
     RETAIL = "retail", _("Retail")
-    FINANCE = "finance", _("Finance")
+    FINANCE = "finance", pgettext_lazy("industry", "Finance")
     HEALTHCARE = "healthcare", _("Healthcare")
     EDUCATION = "education", _("Education")
     TECHNOLOGY = "technology", _("Technology")

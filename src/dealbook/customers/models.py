@@ -15,6 +15,7 @@ class Tag(TenantModel):
 
     class Meta:
         verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="tag_unique_name")]
 
     def __str__(self) -> str:
@@ -51,6 +52,7 @@ class Account(TenantModel):
 
     class Meta:
         verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         indexes = [
             models.Index(fields=["org", "owner", "-updated_at"]),
             models.Index(fields=["org", "name_normalized"]),
@@ -79,6 +81,7 @@ class Contact(TenantModel):
 
     class Meta:
         verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["org", "account"]),
             models.Index(fields=["org", "email_normalized"]),

@@ -29,6 +29,7 @@ class AssignmentRule(TenantModel):
 
     class Meta:
         verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -87,6 +88,7 @@ class Lead(TenantModel):
 
     class Meta:
         verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         indexes = [
             models.Index(fields=["org", "owner", "status", "-updated_at"]),
             models.Index(fields=["org", "status", "-created_at"]),

@@ -28,6 +28,7 @@ class Organization(models.Model):
 
     class Meta:
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -38,6 +39,7 @@ class Department(TenantModel):
 
     class Meta:
         verbose_name = _("department")
+        verbose_name_plural = _("departments")
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="department_unique_name")
         ]
@@ -61,6 +63,7 @@ class Team(TenantModel):
 
     class Meta:
         verbose_name = _("team")
+        verbose_name_plural = _("teams")
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="team_unique_name")]
 
     def __str__(self) -> str:
@@ -85,6 +88,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -109,6 +113,7 @@ class Share(TenantModel):
 
     class Meta:
         verbose_name = _("share")
+        verbose_name_plural = _("shares")
         indexes = [
             models.Index(fields=["org", "object_type", "user"]),
             models.Index(fields=["org", "object_type", "team"]),
@@ -136,6 +141,7 @@ class ApiToken(TenantModel):
 
     class Meta:
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

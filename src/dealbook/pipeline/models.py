@@ -21,6 +21,7 @@ class Pipeline(TenantModel):
 
     class Meta:
         verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="pipeline_unique_name")]
 
@@ -42,6 +43,7 @@ class Stage(TenantModel):
 
     class Meta:
         verbose_name = _("stage")
+        verbose_name_plural = _("stages")
         ordering = ["pipeline", "order"]
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_unique_order"),
@@ -63,6 +65,7 @@ class Product(TenantModel):
 
     class Meta:
         verbose_name = _("product")
+        verbose_name_plural = _("products")
         constraints = [models.UniqueConstraint(fields=["org", "name"], name="product_unique_name")]
 
     def __str__(self) -> str:
@@ -74,6 +77,7 @@ class Competitor(TenantModel):
 
     class Meta:
         verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="competitor_unique_name")
         ]
@@ -87,6 +91,7 @@ class LostReason(TenantModel):
 
     class Meta:
         verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
         constraints = [
             models.UniqueConstraint(fields=["org", "name"], name="lostreason_unique_name")
         ]
@@ -124,6 +129,7 @@ class Deal(TenantModel):
 
     class Meta:
         verbose_name = _("deal")
+        verbose_name_plural = _("deals")
         indexes = [
             models.Index(fields=["org", "owner", "status", "-amount_minor"]),
             models.Index(fields=["org", "stage", "-amount_minor"]),
@@ -178,6 +184,7 @@ class DealLineItem(TenantModel):
 
     class Meta:
         verbose_name = _("line item")
+        verbose_name_plural = _("line items")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -201,6 +208,7 @@ class StageHistory(TenantModel):
 
     class Meta:
         verbose_name = _("stage history")
+        verbose_name_plural = _("stage history entries")
         ordering = ["entered_at", "id"]
         indexes = [
             models.Index(fields=["deal", "entered_at"]),
