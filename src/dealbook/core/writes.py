@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
 
 from dealbook.core import audit
-from dealbook.core.errors import NotFound, StaleVersion
+from dealbook.core.errors import DomainError, NotFound, StaleVersion
 
 
 def lock[M: models.Model](queryset: models.QuerySet[M], pk: int, what: str) -> M:
@@ -50,3 +51,27 @@ def apply_changes[M: models.Model](
     instance.save(update_fields=[*values, "version", "updated_at"])
     audit.record(actor=actor, verb=verb, target=instance, changes=changes)
     return changes
+
+
+def refuse_unknown_fields(values: dict[str, Any], allowed: frozenset[str]) -> None:
+    """A service's update takes only the fields it knows (the API forbids extras already)."""
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise DomainError(
+            "unknown_field",
+            _("Unknown field %(name)s.") % {"name": unknown[0]},
+            field=unknown[0],
+            status=422,
+        )
+
+
+def creation_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The audit changes of a new record: every given field as [None, value].
+
+    Empty values and derived search keys (`*_normalized`) are left out.
+    """
+    return {
+        name: [None, audit.jsonable(value)]
+        for name, value in values.items()
+        if not name.endswith("_normalized") and value not in ("", None, False)
+    }

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from dealbook.core import audit
 from dealbook.core.errors import DomainError, FieldError, NotFound, PermissionDenied
 from dealbook.core.text import normalize_email, normalize_name, normalize_phone
-from dealbook.core.writes import apply_changes, check_version, lock
+from dealbook.core.writes import (
+    apply_changes,
+    check_version,
+    creation_changes,
+    lock,
+    refuse_unknown_fields,
+)
 from dealbook.customers import policies, selectors
 from dealbook.customers.models import Account, Contact, Tag
 from dealbook.org.models import Organization, Share, User
@@ -147,10 +153,7 @@ def account_create(
     account = Account.objects.create(org_id=actor.org_id, owner=owner, **values)
     tag_objects = _tags(actor.org_id, tags or [])
     account.tags.set(tag_objects)
-    public = {
-        k: v for k, v in values.items() if not k.endswith("_normalized") and v not in ("", None)
-    }
-    changes = {k: [None, audit.jsonable(v)] for k, v in public.items()}
+    changes = creation_changes(values)
     changes["owner_id"] = [None, owner and owner.pk]
     if tag_objects:
         changes["tags"] = [None, sorted(t.name for t in tag_objects)]
@@ -169,14 +172,7 @@ def account_update(
     ignore_duplicates: bool = False,
 ) -> Account:
     """Change fields of a visible account; a stale `version` is refused (412)."""
-    unknown = set(values) - ACCOUNT_FIELDS
-    if unknown:
-        raise DomainError(
-            "unknown_field",
-            _("Unknown field %(name)s.") % {"name": sorted(unknown)[0]},
-            field=sorted(unknown)[0],
-            status=422,
-        )
+    refuse_unknown_fields(values, ACCOUNT_FIELDS)
     selectors.account_get_for_change(actor=actor, account_id=account_id)
     account = lock(Account.objects.filter(org_id=actor.org_id), account_id, "Account")
     check_version(account, version)
@@ -488,11 +484,7 @@ def contact_create(
         }
     )
     contact = Contact.objects.create(org_id=actor.org_id, account=account, **values)
-    changes = {
-        k: [None, v]
-        for k, v in values.items()
-        if not k.endswith("_normalized") and v not in ("", None, False)
-    }
+    changes = creation_changes(values)
     changes["account_id"] = [None, account.pk]
     audit.record(actor=actor, verb="create", target=contact, changes=changes)
     return contact
@@ -507,14 +499,7 @@ def contact_update(
     values: dict[str, Any],
     ignore_duplicates: bool = False,
 ) -> Contact:
-    unknown = set(values) - CONTACT_FIELDS
-    if unknown:
-        raise DomainError(
-            "unknown_field",
-            _("Unknown field %(name)s.") % {"name": sorted(unknown)[0]},
-            field=sorted(unknown)[0],
-            status=422,
-        )
+    refuse_unknown_fields(values, CONTACT_FIELDS)
     selectors.contact_get_for_change(actor=actor, contact_id=contact_id)
     contact = lock(Contact.objects.filter(org_id=actor.org_id), contact_id, "Contact")
     check_version(contact, version)

@@ -35,17 +35,6 @@ UPDATABLE_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.CONTACTED})
 RULE_FIELDS = frozenset({"name", "order", "is_active", "region", "source", "team_id"})
 
 
-def unknown_field(values: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(values) - allowed)
-    if unknown:
-        raise DomainError(
-            LeadErrorCode.UNKNOWN_FIELD,
-            _("Unknown field %(field)s.") % {"field": unknown[0]},
-            field=unknown[0],
-            status=422,
-        )
-
-
 def lead_values(values: dict[str, Any]) -> dict[str, Any]:
     """Derived search keys kept in step with the fields they come from."""
     derived = dict(values)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from dealbook.core import audit
 from dealbook.core.errors import DomainError
 from dealbook.core.text import normalize_email, normalize_phone
-from dealbook.core.writes import apply_changes, lock
+from dealbook.core.writes import apply_changes, creation_changes, lock, refuse_unknown_fields
 from dealbook.customers import services as customer_services
 from dealbook.leads import policies, selectors
 from dealbook.leads.enums import LeadErrorCode, LeadStatus
@@ -23,7 +23,6 @@ from dealbook.leads.services._common import (
     lead_values,
     locked_lead,
     raise_if_duplicate,
-    unknown_field,
 )
 from dealbook.org.enums import SALES_ROLES, Role
 from dealbook.org.models import User
@@ -104,11 +103,7 @@ def lead_create(
     if rule is not None and owner is not None:
         # Bookkeeping of the round-robin, not a change of the rule: no version bump, no audit.
         AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned=owner)
-    changes = {
-        key: [None, value]
-        for key, value in values.items()
-        if not key.endswith("_normalized") and value not in ("", None)
-    }
+    changes = creation_changes(values)
     changes["owner_id"] = [None, owner and owner.pk]
     changes["assigned_by_rule"] = [None, rule and rule.pk]
     audit.record(actor=actor, verb="create", target=lead, changes=changes)
@@ -125,7 +120,7 @@ def lead_update(
     ignore_duplicates: bool = False,
 ) -> Lead:
     """Change fields of a visible lead; a stale `version` gets 412, a converted lead 409."""
-    unknown_field(values, LEAD_FIELDS)
+    refuse_unknown_fields(values, LEAD_FIELDS)
     lead = locked_lead(actor, lead_id, version)
     check_transition(lead, values.get("status", lead.status))
     if "status" in values and values["status"] != lead.status:

@@ -9,13 +9,17 @@ from django.utils.translation import gettext as _
 
 from dealbook.core import audit
 from dealbook.core.errors import DomainError
-from dealbook.core.writes import apply_changes, check_version, lock
+from dealbook.core.writes import (
+    apply_changes,
+    check_version,
+    lock,
+    refuse_unknown_fields,
+)
 from dealbook.leads import policies, selectors
 from dealbook.leads.enums import LeadErrorCode
 from dealbook.leads.models import AssignmentRule
 from dealbook.leads.services._common import (
     RULE_FIELDS,
-    unknown_field,
 )
 from dealbook.org.models import Team, User
 
@@ -82,7 +86,7 @@ def assignment_rule_update(
     *, actor: User, rule_id: int, version: int, values: dict[str, Any]
 ) -> AssignmentRule:
     policies.check_can_manage_rules(actor)
-    unknown_field(values, RULE_FIELDS)
+    refuse_unknown_fields(values, RULE_FIELDS)
     selectors.assignment_rule_get(actor=actor, rule_id=rule_id)
     rule = lock(AssignmentRule.objects.filter(org_id=actor.org_id), rule_id, _("Assignment rule"))
     check_version(rule, version)
