@@ -100,3 +100,20 @@ def test_request_id_is_returned_and_recorded(world, api_as):
     assert response["X-Request-ID"] == "trace-123"
     event = AuditEvent.objects.get(object_type="account", object_id=response.json()["id"])
     assert event.request_id == "trace-123"
+
+
+@pytest.mark.django_db
+def test_query_count_header_reports_the_queries_of_a_request(world, api_as, settings):
+    settings.MIDDLEWARE = [
+        "dealbook.core.middleware.QueryCountHeaderMiddleware",
+        *settings.MIDDLEWARE,
+    ]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(world["li.rep"])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("accounts")
+    assert response.status_code == 200
+    assert int(response["X-DB-Queries"]) == len(ctx.captured_queries)
+    assert int(response["X-DB-Queries"]) > 0

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
+if env_bool("DEALBOOK_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "dealbook.core.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "dealbook.config.urls"
 WSGI_APPLICATION = "dealbook.config.wsgi.application"
 

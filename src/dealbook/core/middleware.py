@@ -20,3 +20,28 @@ class RequestIdMiddleware:
         finally:
             reset_request_id(token)
         return response
+
+
+class QueryCountHeaderMiddleware:
+    """Reports the SQL queries a request ran in `X-DB-Queries` (benchmarks read it).
+
+    Installed only when DEALBOOK_QUERY_COUNT_HEADER is set; it costs a function call per query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-DB-Queries"] = str(count)
+        return response
