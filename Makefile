@@ -47,8 +47,8 @@ test: install
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy $(TYPED_MODULES)
 	$(BIN)/lint-imports
 	$(BIN)/dealbook makemigrations --check --dry-run
@@ -60,6 +60,12 @@ format: install
 messages: install
 	cd src/dealbook && ../../$(BIN)/django-admin makemessages -l zh_Hans --settings=dealbook.config.settings --pythonpath=.. -i "*/migrations/*"
 	cd src/dealbook && ../../$(BIN)/django-admin compilemessages --settings=dealbook.config.settings --pythonpath=..
+
+# Dealbook under load at `small` and `large` (SQLite; PostgreSQL with DATABASE_URL). Builds the
+# databases on first use (bench/data/, ignored), needs wrk (Debian: apt-get install wrk).
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk" >&2; exit 2; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean-db:
 	rm -f var/dealbook.sqlite3 var/dealbook.sqlite3-wal var/dealbook.sqlite3-shm

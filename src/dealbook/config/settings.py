@@ -4,6 +4,7 @@ SQLite at var/dealbook.sqlite3 by default; PostgreSQL when DATABASE_URL is set.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -97,6 +98,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "dealbook.sqlite3")),
+            # Keep connections: opening one (and its PRAGMAs) per request costs more than the query.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so a read-modify-write never
                 # fails half-way with "database is locked"; writers queue for `timeout`.
@@ -106,6 +110,17 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
                 ),
+            },
+            # Tests use a file too, not Django's shared-cache in-memory database: that one is
+            # locked per table (SQLITE_LOCKED, "database table is locked", which the busy
+            # timeout does not wait out) and the live server shares one connection among its
+            # threads. On a file each thread has its own connection, WAL and the timeout above,
+            # as in production. One file per process, so parallel runs never meet.
+            "TEST": {
+                "NAME": os.environ.get(
+                    "SQLITE_TEST_PATH",
+                    str(Path(tempfile.gettempdir()) / f"dealbook-test-{os.getpid()}.sqlite3"),
+                )
             },
         }
     }

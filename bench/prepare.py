@@ -1,0 +1,130 @@
+"""Runs inside Dealbook's Django settings: picks the records each scenario requests and makes
+API tokens for the two benchmark personas. Prints one JSON object on stdout.
+
+A rep (li.rep) and a manager of 40 reps (zhang.manager) — the personas of `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealbook.config.settings")
+django.setup()
+
+from dealbook.customers.selectors import visible_accounts  # noqa: E402
+from dealbook.org.models import User  # noqa: E402
+from dealbook.org.services import api_token_create  # noqa: E402
+from dealbook.org.visibility import viewer_for  # noqa: E402
+from dealbook.pipeline.models import Pipeline, Stage  # noqa: E402
+from dealbook.pipeline.selectors import visible_deals  # noqa: E402
+
+OUT = Path(sys.argv[1])
+OUT.mkdir(parents=True, exist_ok=True)
+SAMPLE = 400
+
+
+def write(name: str, lines: list[tuple[str, str, str]]) -> str:
+    path = OUT / f"{name}.tsv"
+    path.write_text("".join(f"{m}\t{p}\t{b}\n" for m, p, b in lines), encoding="utf-8")
+    return str(path)
+
+
+def fragments(names: list[str]) -> list[str]:
+    """Name fragments people type: two or three Chinese characters, four Latin letters."""
+    out = []
+    for name in names:
+        if any("\u4e00" <= ch <= "\u9fff" for ch in name):
+            out.append(name[2:4] if len(name) > 4 else name[:2])
+        else:
+            word = name.split()[0]
+            out.append(word[:4].lower())
+    return out
+
+
+rep = User.objects.get(username="li.rep")
+manager = User.objects.get(username="zhang.manager")
+tokens = {
+    "rep": api_token_create(actor=rep, name="bench")[1],
+    "manager": api_token_create(actor=manager, name="bench")[1],
+}
+pipeline = Pipeline.objects.get(org_id=rep.org_id, is_default=True)
+stages = list(Stage.objects.filter(pipeline=pipeline).order_by("order"))
+open_stages = [s for s in stages if s.kind == "open"]
+team_owner_ids = sorted(viewer_for(manager).owner_ids)
+
+rep_deals = list(visible_deals(actor=rep).order_by("-id").values_list("id", flat=True)[:SAMPLE])
+manager_deals = list(
+    visible_deals(actor=manager).order_by("-id").values_list("id", flat=True)[:SAMPLE]
+)
+rep_accounts = list(
+    visible_accounts(actor=rep).order_by("-id").values_list("id", flat=True)[:SAMPLE]
+)
+manager_accounts = list(
+    visible_accounts(actor=manager).order_by("-id").values_list("id", flat=True)[:SAMPLE]
+)
+names = list(
+    visible_accounts(actor=manager).order_by("-id").values_list("name", flat=True)[:SAMPLE]
+)
+movable = list(
+    visible_deals(actor=manager)
+    .filter(stage=open_stages[0], expected_close_date__isnull=False)
+    .order_by("id")
+    .values_list("id", "version")[:30_000]
+)
+
+get = "GET"
+scenarios = {
+    "deal_list": [
+        (get, f"/api/v1/deals?limit=25&stage_id={s.pk}&owner_id={o}&sort=-amount", "")
+        for o in [rep.pk]
+        for s in open_stages
+    ],
+    "deal_list_manager": [
+        (get, f"/api/v1/deals?limit=25&stage_id={s.pk}&owner_id={o}&sort=-amount", "")
+        for o in team_owner_ids
+        for s in open_stages
+    ],
+    "deal_detail": [(get, f"/api/v1/deals/{d}", "") for d in rep_deals],
+    "board": [(get, f"/api/v1/pipelines/{pipeline.pk}/board", "")],
+    "board_manager": [(get, f"/api/v1/pipelines/{pipeline.pk}/board", "")],
+    "account_page": [(get, f"/api/v1/activities/timeline/account/{a}", "") for a in rep_accounts],
+    "account_page_manager": [
+        (get, f"/api/v1/activities/timeline/account/{a}", "") for a in manager_accounts
+    ],
+    "search": [(get, f"/api/v1/search?q={quote(q)}", "") for q in fragments(names)],
+    "home_manager": [(get, "/api/v1/home", "")],
+    "create_deal": [
+        ("POST", "/api/v1/deals", json.dumps({"account_id": a, "name": "Bench deal 压测商机"}))
+        for a in rep_accounts
+    ],
+    "move_stage": [
+        (
+            "POST",
+            f"/api/v1/deals/{d}/move",
+            json.dumps({"stage_id": open_stages[1].pk, "version": v}),
+        )
+        for d, v in movable
+    ],
+}
+personas = {
+    name: ("manager" if "manager" in name or name in {"search", "move_stage"} else "rep")
+    for name in scenarios
+}
+print(
+    json.dumps(
+        {
+            "tokens": tokens,
+            "scenarios": {
+                name: {"file": write(name, lines), "count": len(lines), "persona": personas[name]}
+                for name, lines in scenarios.items()
+            },
+            "manager_team_size": len(team_owner_ids) - 1,
+        }
+    )
+)

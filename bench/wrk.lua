@@ -1,0 +1,35 @@
+-- Drives one scenario: cycles through the requests in $BENCH_REQUESTS (one per line:
+-- METHOD<TAB>PATH<TAB>BODY), each wrk thread striding through its own share of the lines,
+-- authenticated with $BENCH_TOKEN.
+local token = os.getenv("BENCH_TOKEN")
+local requests = {}
+for line in io.lines(os.getenv("BENCH_REQUESTS")) do
+  local method, path, body = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+  table.insert(requests, {method = method, path = path, body = body})
+end
+
+local threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  stride = tonumber(os.getenv("BENCH_THREADS") or "2")
+end
+
+function request()
+  local index = (counter * stride + tid) % #requests + 1
+  counter = counter + 1
+  local r = requests[index]
+  local headers = {["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json"}
+  if r.body ~= nil and r.body ~= "" then
+    headers["Content-Type"] = "application/json"
+    return wrk.format(r.method, r.path, headers, r.body)
+  end
+  return wrk.format(r.method, r.path, headers)
+end
