@@ -44,7 +44,8 @@ def test_compiled_catalogue_matches_the_source():
     with (LOCALE / "django.mo").open("rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
     expected = {
-        (f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]): e["msgstr"] for e in entries
+        (f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]): e["msgstr"]
+        for e in entries
     }
     assert {key: catalog.get(key) for key in expected} == expected
 
