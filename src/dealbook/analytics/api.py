@@ -1,3 +1,19 @@
-from ninja import Router
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from dealbook.analytics import selectors
+from dealbook.analytics.schemas import HomeOut, HomeParams
+from dealbook.core.api import LIST_ERRORS
 
 router = Router()
+
+
+@router.get(
+    "",
+    response={200: HomeOut, **LIST_ERRORS},
+    summary="My home page: today's tasks, this month's deals, idle customers, and my team",
+)
+def home(request: HttpRequest, params: Query[HomeParams]):
+    return selectors.home_summary(actor=request.auth, idle_days=params.idle_days)

@@ -92,11 +92,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # JIT compiling a plan costs PostgreSQL seconds on queries that run in milliseconds.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with a process's writers taking turns (core/sqlite).
+            "ENGINE": "dealbook.core.sqlite",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "dealbook.sqlite3")),
             # Keep connections: opening one (and its PRAGMAs) per request costs more than the query.
             "CONN_MAX_AGE": 600,

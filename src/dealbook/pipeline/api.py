@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 
-from dealbook.core.api import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, PageParams, page_out
+from dealbook.core.api import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    PageParams,
+    page_out,
+)
 from dealbook.core.pagination import paginate
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.schemas import (
+    BoardOut,
+    BoardParams,
     CompetitorPage,
     DealFilterParams,
     DealIn,
@@ -85,6 +95,23 @@ def stage_list(request: HttpRequest, pipeline_id: int, page: Query[PageParams]):
     return _page(selectors.stage_list(actor=request.auth, pipeline_id=pipeline_id), page)
 
 
+@router.get(
+    "/pipelines/{pipeline_id}/board",
+    response={200: BoardOut, **READ_ERRORS},
+    summary="The pipeline board: every stage with its count, totals and biggest deals",
+)
+def pipeline_board(
+    request: HttpRequest,
+    filters: Query[BoardParams],
+    pipeline_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    return selectors.pipeline_board(
+        actor=request.auth,
+        pipeline_id=pipeline_id,
+        filters=selectors.BoardFilters(**filters.dict()),
+    )
+
+
 @router.post(
     "/pipelines/{pipeline_id}/stages",
     response={201: StageOut, **WRITE_ERRORS},
@@ -127,13 +154,17 @@ def deal_get(request: HttpRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
+# Writes that answer with the deal (update, move, win, lose) re-read it inside their own
+# transaction: read after the commit, the answer could already show a concurrent writer's next
+# version, and be taken for the one this write produced.
 @router.patch("/deals/{deal_id}", response={200: DealOut, **WRITE_ERRORS}, summary="Update a deal")
 def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch):
     values = payload.dict(exclude_unset=True, exclude={"version"})
-    services.deal_update(
-        actor=request.auth, deal_id=deal_id, version=payload.version, values=values
-    )
-    return _deal(request, deal_id)
+    with transaction.atomic():
+        services.deal_update(
+            actor=request.auth, deal_id=deal_id, version=payload.version, values=values
+        )
+        return _deal(request, deal_id)
 
 
 @router.delete("/deals/{deal_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a deal")
@@ -149,37 +180,40 @@ def deal_delete(request: HttpRequest, deal_id: int):
 )
 def deal_move(request: HttpRequest, deal_id: int, payload: MoveIn):
     values = payload.dict(exclude_unset=True, exclude={"stage_id", "version"})
-    services.deal_move_to_stage(
-        actor=request.auth,
-        deal_id=deal_id,
-        stage_id=payload.stage_id,
-        version=payload.version,
-        values=values,
-    )
-    return _deal(request, deal_id)
+    with transaction.atomic():
+        services.deal_move_to_stage(
+            actor=request.auth,
+            deal_id=deal_id,
+            stage_id=payload.stage_id,
+            version=payload.version,
+            values=values,
+        )
+        return _deal(request, deal_id)
 
 
 @router.post(
     "/deals/{deal_id}/win", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal won"
 )
 def deal_win(request: HttpRequest, deal_id: int, payload: WinIn):
-    services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version)
-    return _deal(request, deal_id)
+    with transaction.atomic():
+        services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version)
+        return _deal(request, deal_id)
 
 
 @router.post(
     "/deals/{deal_id}/lose", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal lost"
 )
 def deal_lose(request: HttpRequest, deal_id: int, payload: LoseIn):
-    services.deal_lose(
-        actor=request.auth,
-        deal_id=deal_id,
-        lost_reason_id=payload.lost_reason_id,
-        note=payload.note,
-        competitor_ids=payload.competitor_ids,
-        version=payload.version,
-    )
-    return _deal(request, deal_id)
+    with transaction.atomic():
+        services.deal_lose(
+            actor=request.auth,
+            deal_id=deal_id,
+            lost_reason_id=payload.lost_reason_id,
+            note=payload.note,
+            competitor_ids=payload.competitor_ids,
+            version=payload.version,
+        )
+        return _deal(request, deal_id)
 
 
 @router.get(

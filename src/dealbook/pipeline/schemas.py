@@ -357,3 +357,88 @@ class NamedOut(Schema):
 
 CompetitorPage = page_schema(NamedOut, "CompetitorPage")
 LostReasonPage = page_schema(NamedOut, "LostReasonPage")
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+class BoardParams(Schema):
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this owner's deals.")
+    team_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Owners anywhere in this team's subtree."
+    )
+    close_from: DateValue | None = Field(
+        None,
+        description=(
+            "First day of the close period: the expected close date of open deals, the "
+            "closing date (organisation's time zone) of won and lost deals."
+        ),
+    )
+    close_to: DateValue | None = Field(
+        None,
+        description=(
+            "Last day of the close period (inclusive). Without close_from and close_to, the "
+            "won and lost columns hold the current fiscal quarter and open columns all dates."
+        ),
+    )
+    per_column: int = Field(10, ge=1, le=50, description="Cards per column, biggest first.")
+
+
+class BoardStageOut(Schema):
+    id: int
+    name: str
+    kind: str
+    probability: int
+
+
+class CurrencyTotalOut(Schema):
+    currency: str
+    count: int
+    amount: Decimal
+    weighted_amount: Decimal = Field(
+        ...,
+        description=(
+            "Σ amount × probability / 100, exact: not rounded deal by deal, so it may carry "
+            "two more decimals than the currency."
+        ),
+    )
+
+
+class BoardCardOut(Schema):
+    id: int
+    name: str
+    account_name: str
+    owner_name: str
+    amount: Decimal
+    currency: str
+    expected_close_date: dt.date | None
+    probability: int
+    stage_entered_at: dt.datetime
+    days_in_stage: int = Field(..., description="Whole days since the deal entered the stage.")
+
+
+class BoardColumnOut(Schema):
+    stage: BoardStageOut
+    count: int = Field(..., description="Every deal in the column, not only the cards shown.")
+    totals: list[CurrencyTotalOut] = Field(..., description="One entry per currency.")
+    cards: list[BoardCardOut] = Field(..., description="The biggest deals first.")
+
+
+class ClosedPeriodOut(Schema):
+    start: dt.date | None
+    end: dt.date | None
+    is_default: bool = Field(
+        ..., description="True when no close period was given: the current fiscal quarter."
+    )
+
+
+class BoardOut(Schema):
+    pipeline: NamedRef
+    closed_period: ClosedPeriodOut = Field(
+        ...,
+        description=(
+            "The closing dates the won and lost columns cover: the close period asked for, "
+            "else the current fiscal quarter, so they do not hold years of history."
+        ),
+    )
+    columns: list[BoardColumnOut] = Field(..., description="Every stage, in pipeline order.")

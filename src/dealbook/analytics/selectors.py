@@ -1,0 +1,470 @@
+"""The home page's numbers for the signed-in user.
+
+Everyone gets their own day: open tasks due today and overdue, deals closing this month,
+customers gone quiet. Anyone whose visibility covers other owners' deals or activities
+(managers, directors, admins, finance) also gets the team: open pipeline by stage and by
+owner, activities done this week per owner, deals that slipped.
+
+Each section is one function returning a frozen dataclass, built from one or two GROUP BY
+or sliced queries over the apps' own selectors, so the page costs a fixed number of
+queries whatever the data. There are no roll-up tables yet; when the scale benchmark shows
+a section too slow, a reader of a roll-up table replaces that one function. Dates, "this
+month" and "this week" are those of the organisation's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from dealbook.activities import selectors as activity_selectors
+from dealbook.core.money import from_minor
+from dealbook.core.pagination import COUNT_CAP
+from dealbook.customers import selectors as customer_selectors
+from dealbook.org.models import Organization, User
+from dealbook.org.policies import Access, Entity, read_access
+from dealbook.org.visibility import scoped, viewer_for
+from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.pipeline.enums import DealStatus
+
+if TYPE_CHECKING:
+    from dealbook.activities.models import Activity
+    from dealbook.customers.models import Account
+    from dealbook.pipeline.models import Deal
+
+SECTION_ITEMS = 10
+OWNER_ROWS_MAX = 100
+DEFAULT_IDLE_DAYS = 30
+
+
+# --- the organisation's calendar ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Now, today, this month and this week in the organisation's time zone."""
+
+    zone: ZoneInfo
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate(self.now, timezone=self.zone)
+
+    def midnight(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, self.zone)
+
+    @property
+    def month(self) -> tuple[dt.date, dt.date]:
+        first = self.today.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return first, following - dt.timedelta(days=1)
+
+    @property
+    def week(self) -> tuple[dt.date, dt.date]:
+        """Monday to Sunday."""
+        monday = self.today - dt.timedelta(days=self.today.weekday())
+        return monday, monday + dt.timedelta(days=6)
+
+
+def org_clock(*, actor: User, now: dt.datetime | None = None) -> Clock:
+    time_zone = (
+        Organization.objects.filter(pk=actor.org_id).values_list("time_zone", flat=True).first()
+    )
+    return Clock(zone=ZoneInfo(time_zone or "UTC"), now=now or timezone.now())
+
+
+# --- shared shapes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    currency: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """A count that stops at COUNT_CAP ("1,000+"): exact counts of big sets cost a scan."""
+
+    count: int
+    is_exact: bool
+
+
+def _capped_count(qs: QuerySet) -> CappedCount:
+    capped = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return CappedCount(count=min(capped, COUNT_CAP), is_exact=capped <= COUNT_CAP)
+
+
+def _money_totals(qs: QuerySet, *group: str) -> list[dict]:
+    """One GROUP BY (`group`…, currency) query: deal counts and exact sums of minor units."""
+    return list(
+        qs.order_by()
+        .values(*group, "currency")
+        .annotate(deal_count=Count("pk"), amount_sum=Sum("amount_minor"))
+        .order_by(*group, "currency")
+    )
+
+
+def _money(row: dict) -> MoneyTotal:
+    return MoneyTotal(
+        currency=row["currency"],
+        count=row["deal_count"],
+        amount=from_minor(int(row["amount_sum"] or 0), row["currency"]),
+    )
+
+
+def _user_name(username: str, display_name: str) -> str:
+    return display_name or username
+
+
+# --- my day -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaSummary:
+    overdue_count: int
+    due_today_count: int
+    items: list[Activity]  # overdue first
+
+
+def agenda_summary(*, actor: User, clock: Clock) -> AgendaSummary:
+    """My open to-dos due today or earlier: two counts in one query, then the first ten."""
+    agenda = activity_selectors.my_agenda(actor=actor, today=clock.today)
+    start_of_today = clock.midnight(clock.today)
+    counts = agenda.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=start_of_today)),
+        due_today=Count("pk", filter=Q(due_at__gte=start_of_today)),
+    )
+    return AgendaSummary(
+        overdue_count=counts["overdue"] or 0,
+        due_today_count=counts["due_today"] or 0,
+        items=list(agenda[:SECTION_ITEMS]),
+    )
+
+
+@dataclass(frozen=True)
+class DealsSummary:
+    count: int
+    totals: list[MoneyTotal]
+    items: list[Deal]
+
+
+def _deal_items(qs: QuerySet[Deal], *order: str) -> list[Deal]:
+    return list(
+        qs.select_related("account", "owner", "stage").order_by(*order, "pk")[:SECTION_ITEMS]
+    )
+
+
+def deals_closing_this_month(*, actor: User, clock: Clock) -> DealsSummary:
+    """My open deals expected to close this month: totals per currency, soonest first."""
+    first, last = clock.month
+    deals = pipeline_selectors.visible_deals(actor=actor).filter(
+        owner_id=actor.pk,
+        status=DealStatus.OPEN,
+        expected_close_date__gte=first,
+        expected_close_date__lte=last,
+    )
+    totals = [_money(row) for row in _money_totals(deals)]
+    return DealsSummary(
+        count=sum(total.count for total in totals),
+        totals=totals,
+        items=_deal_items(deals, "expected_close_date", "-amount_minor"),
+    )
+
+
+@dataclass(frozen=True)
+class IdleAccountsSummary:
+    idle_days: int
+    since: dt.datetime
+    count: CappedCount
+    items: list[Account]  # never touched first, then the longest idle
+
+
+def idle_accounts(
+    *, actor: User, clock: Clock, idle_days: int = DEFAULT_IDLE_DAYS
+) -> IdleAccountsSummary:
+    """My customers with no activity for `idle_days` days (or never): a capped count."""
+    since = clock.now - dt.timedelta(days=idle_days)
+    accounts = customer_selectors.visible_accounts(actor=actor).filter(
+        Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True), owner_id=actor.pk
+    )
+    return IdleAccountsSummary(
+        idle_days=idle_days,
+        since=since,
+        count=_capped_count(accounts),
+        items=list(
+            accounts.order_by(F("last_activity_at").asc(nulls_first=True), "pk")[:SECTION_ITEMS]
+        ),
+    )
+
+
+# --- the team ---------------------------------------------------------------------------------
+
+
+def _team_q(actor: User, entity: Entity) -> Q | None:
+    """Who "the team" is for `entity`: everyone for org-wide readers, the owners the actor
+    manages (and the actor) for managers, nobody else (None)."""
+    access = read_access(actor.role, entity)
+    if access is Access.ALL:
+        return Q()
+    if access is Access.SCOPED:
+        owner_ids = viewer_for(actor).owner_ids
+        if owner_ids - {actor.pk}:
+            return Q(owner_id__in=owner_ids)
+    return None
+
+
+def sees_a_team(actor: User) -> bool:
+    """Whether the actor's visibility covers other owners' deals or activities."""
+    if not actor.org_id:
+        return False
+    return any(_team_q(actor, entity) is not None for entity in (Entity.DEAL, Entity.ACTIVITY))
+
+
+def _team_open_deals(actor: User) -> QuerySet[Deal]:
+    deals = pipeline_selectors.visible_deals(actor=actor)
+    team = _team_q(actor, Entity.DEAL)
+    if team is None:
+        return deals.none()
+    return deals.filter(team, status=DealStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    pipeline_id: int
+    pipeline_name: str
+    stage_id: int
+    stage_name: str
+    count: int
+    totals: list[MoneyTotal]
+
+
+@dataclass(frozen=True)
+class OwnerTotal:
+    owner_id: int
+    owner_name: str
+    count: int
+    totals: list[MoneyTotal]
+
+
+@dataclass(frozen=True)
+class OwnerTotals:
+    owners: list[OwnerTotal]  # most deals first
+    has_more: bool  # more than OWNER_ROWS_MAX owners
+
+
+@dataclass(frozen=True)
+class TeamPipeline:
+    by_stage: list[StageTotal]  # pipeline order, then stage order
+    by_owner: OwnerTotals
+
+
+def _totals_of(rows: list[dict]) -> list[MoneyTotal]:
+    """Rows of (…, currency, deal_count, amount_sum) summed per currency, by currency."""
+    counts: dict[str, int] = defaultdict(int)
+    sums: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row["currency"]] += row["deal_count"]
+        sums[row["currency"]] += int(row["amount_sum"] or 0)
+    return [
+        MoneyTotal(
+            currency=currency, count=counts[currency], amount=from_minor(sums[currency], currency)
+        )
+        for currency in sorted(counts)
+    ]
+
+
+def _stage_totals(actor: User, rows: list[dict]) -> list[StageTotal]:
+    by_stage: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_stage[row["stage_id"]].append(row)
+    totals = []
+    for pipeline in pipeline_selectors.pipeline_list(actor=actor):
+        for stage in sorted(pipeline.stages.all(), key=lambda stage: (stage.order, stage.pk)):
+            group = by_stage.get(stage.pk)
+            if group:
+                totals.append(
+                    StageTotal(
+                        pipeline_id=pipeline.pk,
+                        pipeline_name=pipeline.name,
+                        stage_id=stage.pk,
+                        stage_name=stage.name,
+                        count=sum(row["deal_count"] for row in group),
+                        totals=_totals_of(group),
+                    )
+                )
+    return totals
+
+
+def _owner_totals(actor: User, rows: list[dict]) -> OwnerTotals:
+    by_owner: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_owner[row["owner_id"]].append(row)
+    names = {
+        pk: _user_name(username, display_name)
+        for pk, username, display_name in scoped(User.objects.all(), actor)
+        .filter(pk__in=list(by_owner))
+        .values_list("pk", "username", "display_name")
+    }
+    owners = [
+        OwnerTotal(
+            owner_id=owner_id,
+            owner_name=names.get(owner_id, ""),
+            count=sum(row["deal_count"] for row in group),
+            totals=_totals_of(group),
+        )
+        for owner_id, group in by_owner.items()
+    ]
+    owners.sort(key=lambda owner: (-owner.count, owner.owner_name, owner.owner_id))
+    return OwnerTotals(owners=owners[:OWNER_ROWS_MAX], has_more=len(owners) > OWNER_ROWS_MAX)
+
+
+def team_open_pipeline(*, actor: User) -> TeamPipeline:
+    """The team's open deals by stage and by owner.
+
+    One GROUP BY (stage, owner, currency) over the deals table alone — the grain a daily
+    roll-up table would store, so a roll-up reader can replace this query — then the names
+    from the pipeline configuration and the owners' rows (small queries, skipped when the
+    team has no open deals). Joining the names into the aggregate doubled its cost at 1M
+    deals, and one aggregate for both views halves it again.
+    """
+    rows = _money_totals(_team_open_deals(actor), "stage_id", "owner_id")
+    if not rows:
+        return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False))
+    return TeamPipeline(by_stage=_stage_totals(actor, rows), by_owner=_owner_totals(actor, rows))
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OwnerActivity:
+    owner_id: int
+    owner_name: str
+    total: int
+    by_kind: list[KindCount]
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    start: dt.date
+    end: dt.date
+    owners: list[OwnerActivity]  # busiest first
+    has_more: bool
+
+
+def team_activity_this_week(*, actor: User, clock: Clock) -> WeekActivity:
+    """Activities the team completed this week (Monday to Sunday), per owner and kind:
+    one GROUP BY (owner, kind)."""
+    monday, sunday = clock.week
+    team = _team_q(actor, Entity.ACTIVITY)
+    if team is None:
+        return WeekActivity(start=monday, end=sunday, owners=[], has_more=False)
+    rows = (
+        activity_selectors.visible_activities(actor=actor)
+        .filter(
+            team,
+            completed_at__gte=clock.midnight(monday),
+            completed_at__lt=clock.midnight(sunday + dt.timedelta(days=1)),
+        )
+        .order_by()
+        .values("owner_id", "owner__username", "owner__display_name", "kind")
+        .annotate(activity_count=Count("pk"))
+        .order_by("owner_id", "kind")
+    )
+    by_owner: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_owner[row["owner_id"]].append(row)
+    owners = [
+        OwnerActivity(
+            owner_id=owner_id,
+            owner_name=_user_name(group[0]["owner__username"], group[0]["owner__display_name"]),
+            total=sum(row["activity_count"] for row in group),
+            by_kind=[KindCount(kind=row["kind"], count=row["activity_count"]) for row in group],
+        )
+        for owner_id, group in by_owner.items()
+    ]
+    owners.sort(key=lambda owner: (-owner.total, owner.owner_name, owner.owner_id))
+    return WeekActivity(
+        start=monday,
+        end=sunday,
+        owners=owners[:OWNER_ROWS_MAX],
+        has_more=len(owners) > OWNER_ROWS_MAX,
+    )
+
+
+@dataclass(frozen=True)
+class SlippedDeals:
+    count: CappedCount
+    items: list[Deal]  # the longest overdue first
+
+
+def team_slipped_deals(*, actor: User, clock: Clock) -> SlippedDeals:
+    """The team's open deals whose expected close date has passed: a capped count."""
+    deals = _team_open_deals(actor).filter(expected_close_date__lt=clock.today)
+    return SlippedDeals(
+        count=_capped_count(deals),
+        items=_deal_items(deals, "expected_close_date", "-amount_minor"),
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    pipeline_by_stage: list[StageTotal]
+    pipeline_by_owner: OwnerTotals
+    activities_this_week: WeekActivity
+    slipped: SlippedDeals
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    today: dt.date
+    time_zone: str
+    month_start: dt.date
+    month_end: dt.date
+    agenda: AgendaSummary
+    closing_this_month: DealsSummary
+    idle_customers: IdleAccountsSummary
+    team: TeamSummary | None
+
+
+def home_summary(
+    *, actor: User, idle_days: int = DEFAULT_IDLE_DAYS, now: dt.datetime | None = None
+) -> HomeSummary:
+    """The signed-in user's home page: my sections, and the team's when the actor has one."""
+    clock = org_clock(actor=actor, now=now)
+    team = None
+    if sees_a_team(actor):
+        pipeline = team_open_pipeline(actor=actor)
+        team = TeamSummary(
+            pipeline_by_stage=pipeline.by_stage,
+            pipeline_by_owner=pipeline.by_owner,
+            activities_this_week=team_activity_this_week(actor=actor, clock=clock),
+            slipped=team_slipped_deals(actor=actor, clock=clock),
+        )
+    first, last = clock.month
+    return HomeSummary(
+        today=clock.today,
+        time_zone=clock.zone.key,
+        month_start=first,
+        month_end=last,
+        agenda=agenda_summary(actor=actor, clock=clock),
+        closing_this_month=deals_closing_this_month(actor=actor, clock=clock),
+        idle_customers=idle_accounts(actor=actor, clock=clock, idle_days=idle_days),
+        team=team,
+    )
