@@ -93,6 +93,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"access matrix: {totals['access_matrix_cases']} cases, "
             f"{totals['access_matrix_leaks']} leaks"
         )
+    if totals.get("schemathesis_personas"):
+        personas = totals["schemathesis_personas"]
+        terminalreporter.write_line(
+            f"schemathesis: {totals['schemathesis_operations'] // personas} operations × "
+            f"{personas} personas, {totals['schemathesis_requests']} requests, "
+            f"{totals['schemathesis_server_errors']} server errors, "
+            f"{totals['schemathesis_schema_violations']} schema violations"
+        )
+    # concurrency_<engine>_<figure>, recorded by tests/reliability/test_concurrent_edits.py
+    engines = sorted({name.split("_")[1] for name in totals if name.startswith("concurrency_")})
+    for engine in engines:
+        figure = {
+            name.removeprefix(f"concurrency_{engine}_"): value
+            for name, value in totals.items()
+            if name.startswith(f"concurrency_{engine}_")
+        }
+        terminalreporter.write_line(
+            f"concurrent edits ({engine}): {figure.get('clients', 0)} clients × "
+            f"{figure.get('edits_per_client', 0)} edits, {figure.get('accepted_writes', 0)} "
+            f"accepted, {figure.get('refused_stale', 0)} refused as stale, "
+            f"{figure.get('lost_updates', 0)} lost updates, "
+            f"{figure.get('server_errors', 0)} server errors"
+        )
+    shown = ("access_matrix_", "schemathesis_", "concurrency_")
     for name in sorted(totals):
-        if not name.startswith("access_matrix_"):
+        if not name.startswith(shown):
             terminalreporter.write_line(f"{name}: {totals[name]}")

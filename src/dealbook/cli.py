@@ -72,6 +72,43 @@ def demo(argv: list[str]) -> int:
     return 0
 
 
+def generate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dealbook generate",
+        description=(
+            "Generate the demo organisation at benchmark scale, deterministic from the seed, "
+            "into the configured database (SQLITE_PATH or DATABASE_URL). The database must be "
+            "migrated (`dealbook migrate`) and empty."
+        ),
+    )
+    parser.add_argument("--scale", required=True, choices=("tiny", "small", "large"))
+    parser.add_argument("--seed", type=int, default=20261127)
+    args = parser.parse_args(argv)
+    _setup()
+    import resource
+
+    from django.db import connection
+
+    from dealbook.demo.scale.build import ScaleRefused, build_scale
+    from dealbook.demo.scale.presets import PRESETS
+
+    database = connection.settings_dict["NAME"]
+    print(f"Generating {args.scale} (seed {args.seed}) into {connection.vendor} {database}")
+    try:
+        build_scale(
+            preset=PRESETS[args.scale], seed=args.seed, report=lambda line: print(line, flush=True)
+        )
+    except ScaleRefused as exc:
+        print(f"dealbook generate: {exc}", file=sys.stderr)
+        return 2
+    main_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest one
+    print(
+        f"peak RSS: {main_kib / 1024:,.0f} MiB (generator processes: {worker_kib / 1024:,.0f} MiB)"
+    )
+    return 0
+
+
 def createuser(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="dealbook createuser", description="Create a user in an organisation."
@@ -123,7 +160,13 @@ def pool_reclaim(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"serve": serve, "demo": demo, "createuser": createuser, "pool-reclaim": pool_reclaim}
+COMMANDS = {
+    "serve": serve,
+    "demo": demo,
+    "generate": generate,
+    "createuser": createuser,
+    "pool-reclaim": pool_reclaim,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, create_model
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.openapi.schema import OpenAPISchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
 
 from dealbook.core.errors import DomainError, FieldError
 from dealbook.core.pagination import Page
@@ -126,6 +131,97 @@ def validation_error_response(_request: HttpRequest, exc: Any) -> HttpResponse:
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "Invalid input."
     return problem(422, "validation_failed", detail, errors)
+
+
+class _UniqueNamesOpenAPISchema(OpenAPISchema):
+    """ninja files every schema component under its class name, and a second, different class
+    of the same name silently replaces the first (then an endpoint is documented with another's
+    shape). Refuse that instead: name the classes apart."""
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, definition in definitions.items():
+            known = self.schemas.get(name)
+            if known is not None and known != definition:
+                raise ImproperlyConfigured(
+                    f"Two different API schemas are both named {name!r}; rename one of them."
+                )
+        super().add_schema_definitions(definitions)
+
+
+def _null_character_fields(value: Any, path: str) -> Iterator[str]:
+    """The paths (as validation errors name them) of the strings in `value` holding a NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path or "body"
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _null_character_fields(getattr(value, name), f"{path}.{name}".lstrip("."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _null_character_fields(str(key), path)
+            yield from _null_character_fields(item, f"{path}.{key}".lstrip("."))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _null_character_fields(item, f"{path}[{index}]")
+
+
+def null_characters_allowed[F: Callable[..., Any]](view: F) -> F:
+    """Mark an operation that cleans NULs out of its input itself (e.g. a forgiving search)."""
+    view.null_characters_allowed = True  # type: ignore[attr-defined]
+    return view
+
+
+def refuse_null_characters(view: Callable[..., Any]) -> Callable[..., Any]:
+    """422 for a NUL in any string input, as Django's form fields do: PostgreSQL cannot store
+    one (nor compare with one), so it would otherwise surface as a 500 there."""
+    if getattr(view, "null_characters_allowed", False):
+        return view
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        fields = [
+            field
+            for name, value in kwargs.items()
+            for field in _null_character_fields(value, "" if isinstance(value, BaseModel) else name)
+        ]
+        if fields:
+            message = _("Null characters are not allowed.")
+            errors = [FieldError(field=f, message=message, code="null_characters") for f in fields]
+            detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+            return problem(422, "validation_failed", detail, errors)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class ProblemJsonAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document says what error responses really are.
+
+    ninja documents every response as application/json; errors are sent (by `problem`) as
+    application/problem+json, so every 4xx/5xx response is re-labelled here, once for all.
+    Component names are checked to be unique (see _UniqueNamesOpenAPISchema). Every
+    operation refuses NUL characters in its input (see refuse_null_characters).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "operation": after authentication and validation, on the validated values.
+        self.add_decorator(refuse_null_characters, mode="operation")
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = _UniqueNamesOpenAPISchema(api=self, path_prefix=path_prefix)
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+                for status, response in responses.items():
+                    content = response.get("content")
+                    if str(status)[:1] in {"4", "5"} and content and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
 
 
 class InSchema(Schema):
