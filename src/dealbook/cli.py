@@ -172,7 +172,10 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
-        print("usage: dealbook {serve,demo,migrate,createuser,pool-reclaim,<django command>} ...")
+        print(
+            "usage: dealbook {serve,demo,generate,migrate,createuser,pool-reclaim,"
+            "<django command>} ..."
+        )
         return 0
     name, rest = argv[0], argv[1:]
     if name in COMMANDS:

@@ -12,6 +12,7 @@ activity. Deterministic from the seed for a given `now`. The database must be mi
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import math
 import os
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -145,7 +147,7 @@ def build_scale(
     *,
     preset: Preset,
     seed: int = DEFAULT_SEED,
-    now: timezone.datetime | None = None,
+    now: dt.datetime | None = None,
     report: Report | None = None,
     processes: int | None = None,
 ) -> ScaleSummary:
@@ -188,7 +190,7 @@ def _generate(
     *,
     preset: Preset,
     seed: int,
-    now: timezone.datetime,
+    now: dt.datetime,
     scratches: list[Path],
     attached: list[str] | None,
     say: Report,
@@ -370,11 +372,12 @@ def _load_session(scratches: list[Path]) -> Iterator[list[str] | None]:
             cursor.execute(f"ATTACH DATABASE %s AS {name}", [str(scratch)])
     # BEGIN IMMEDIATE would lock the attached files too, and the generator processes could
     # not write them; a deferred transaction takes each lock when it first needs it.
-    mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    sqlite: Any = connection  # the SQLite wrapper's own setting
+    mode, sqlite.transaction_mode = sqlite.transaction_mode, "DEFERRED"
     try:
         yield names
     finally:
-        connection.transaction_mode = mode
+        sqlite.transaction_mode = mode
         with connection.cursor() as cursor:
             for name in names:
                 cursor.execute(f"DETACH DATABASE {name}")

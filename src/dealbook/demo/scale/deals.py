@@ -35,7 +35,7 @@ from dealbook.demo.scale.writer import ScratchWriter
 from dealbook.pipeline.enums import StageKind
 
 QUARTER_END_WINDOW_DAYS = 25  # deals closing this close to a quarter end may be pushed to it
-QUARTER_END_PUSH = {StageKind.WON: 0.55, StageKind.LOST: 0.2}
+QUARTER_END_PUSH: dict[str, float] = {StageKind.WON: 0.55, StageKind.LOST: 0.2}
 SLOW_WEEKS_WAIT = 0.75  # closes falling in the 春节 weeks that wait until after them
 RENEWAL_CHANCE = 0.85
 RENEWAL_GRACE_DAYS = 120  # a renewal comes this long after the anniversary at the latest

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class Draw:
@@ -41,8 +41,8 @@ class Weighted[T]:
         self.last = len(self.items) - 1
 
     @classmethod
-    def of(cls, pairs: Sequence[tuple[T, float]] | dict[T, float]) -> Weighted[T]:
-        items = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
+    def of(cls, pairs: Sequence[tuple[T, float]] | Mapping[T, float]) -> Weighted[T]:
+        items = list(pairs.items()) if isinstance(pairs, Mapping) else list(pairs)
         return cls([item for item, _w in items], [weight for _i, weight in items])
 
     def pick(self, unit: float) -> T:

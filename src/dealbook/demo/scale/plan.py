@@ -34,10 +34,10 @@ IMPORT_DAYS = 45
 GROWTH_SHARE = 0.25  # of the rest, those entered at a growing rate (the others evenly)
 ACTIVITIES_PER_DEAL_WEIGHT = 5.0
 SLOW_REDRAW_CHANCE = 0.6  # little starts in the 春节 weeks
-REGION = Weighted.of(names.REGION_WEIGHTS)
-SIZE = Weighted.of(names.SIZES)
-INDUSTRY = Weighted.of(names.INDUSTRY_WEIGHTS)
-SOURCE = Weighted.of(names.SOURCES)
+REGION: Weighted[str] = Weighted.of(names.REGION_WEIGHTS)
+SIZE: Weighted[str] = Weighted.of(names.SIZES)
+INDUSTRY: Weighted[str] = Weighted.of(names.INDUSTRY_WEIGHTS)
+SOURCE: Weighted[str] = Weighted.of(names.SOURCES)
 # status → activities on a worked lead (as demo.activities does)
 LEAD_ACTIVITIES: dict[str, tuple[int, int]] = {
     LeadStatus.CONTACTED: (1, 2),
@@ -211,7 +211,9 @@ def number_records(
 def split(accounts: list[AccountPlan], parts: int) -> list[list[AccountPlan]]:
     """Consecutive runs of accounts with about the same work in each."""
     work = [8 * a.deals + a.activities + 2 * a.contacts + 3 for a in accounts]
-    share, runs, run, done = sum(work) / max(1, parts), [], [], 0.0
+    share, done = sum(work) / max(1, parts), 0.0
+    runs: list[list[AccountPlan]] = []
+    run: list[AccountPlan] = []
     for plan, amount in zip(accounts, work, strict=True):
         run.append(plan)
         done += amount

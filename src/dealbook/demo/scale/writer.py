@@ -301,11 +301,12 @@ class Loader:
     def _resolve(self, table: Table) -> None:
         meta = table.model._meta
         table.name = meta.db_table
-        concrete = {f.column: f for f in meta.concrete_fields}
+        concrete = {str(f.column): f for f in meta.concrete_fields}
         unknown = set(table.columns) - set(concrete)
         if unknown:
             raise ImproperlyConfigured(f"{table.name} has no column(s) {sorted(unknown)}.")
-        fill_columns, fill = [], []
+        fill_columns: list[str] = []
+        fill: list[Any] = []
         for column, model_field in concrete.items():
             if column in table.columns or model_field.has_db_default():
                 continue
