@@ -217,3 +217,36 @@ class StageHistory(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.deal_id} → {self.stage_id}"
+
+
+class OpenDealTotal(models.Model):
+    """Open deals summed per (pipeline, stage, owner, currency): the board's open columns and
+    the team pipeline on the home page read these few rows instead of every open deal.
+
+    Kept by database triggers on pipeline_deal (see pipeline/rollup.py), so every path that
+    writes deals — services, bulk loads, merges, raw SQL — keeps it right in the same
+    transaction. Never written by application code. Rows whose count falls to zero stay.
+    """
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    deal_count = models.BigIntegerField(_("deals"), default=0)
+    amount_sum = models.BigIntegerField(_("amount (minor units)"), default=0)
+    weighted_sum = models.BigIntegerField(_("amount × probability (minor units × %)"), default=0)
+
+    class Meta:
+        verbose_name = _("open deal total")
+        verbose_name_plural = _("open deal totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "pipeline", "stage", "owner", "currency"],
+                name="open_deal_total_unique_key",
+            )
+        ]
+        indexes = [models.Index(fields=["org", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_id}/{self.currency}: {self.deal_count}"
