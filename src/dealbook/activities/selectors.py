@@ -25,7 +25,7 @@ from dealbook.customers import selectors as customer_selectors
 from dealbook.leads import selectors as lead_selectors
 from dealbook.org.models import Organization, User
 from dealbook.org.policies import Access, Entity, read_access
-from dealbook.org.visibility import owned_q, scoped
+from dealbook.org.visibility import owned_q, scoped, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 
 ACTIVITY_SORTS = {
@@ -73,6 +73,21 @@ def visible_activities(*, actor: User) -> QuerySet[Activity]:
         | Q(deal__isnull=True, account__isnull=True, lead_id__in=lead_ids)
     )
     return qs.filter(owned_q(actor, Entity.ACTIVITY) | through_parent)
+
+
+def owned_activities(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Activity]:
+    """Activities owned by `owner_ids` (None: every owner, for org-wide readers), for team
+    views: owners outside the actor's ownership scope are dropped, so no row needs the
+    parent checks of `visible_activities`."""
+    qs = scoped(Activity.objects.all(), actor)
+    access = read_access(actor.role, Entity.ACTIVITY)
+    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
+        return qs.none()
+    if owner_ids is None:
+        return qs
+    if access is Access.SCOPED:
+        owner_ids = owner_ids & viewer_for(actor).owner_ids
+    return qs.filter(owner_id__in=sorted(owner_ids))
 
 
 def activity_list(

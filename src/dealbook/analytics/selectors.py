@@ -210,16 +210,21 @@ def idle_accounts(
 # --- the team ---------------------------------------------------------------------------------
 
 
-def _team_q(actor: User, entity: Entity) -> Q | None:
+@dataclass(frozen=True)
+class _Team:
+    owner_ids: frozenset[int] | None  # None: every owner of the organisation
+
+
+def _team(actor: User, entity: Entity) -> _Team | None:
     """Who "the team" is for `entity`: everyone for org-wide readers, the owners the actor
-    manages (and the actor) for managers, nobody else (None)."""
+    manages (and the actor) for managers, nobody (None) else."""
     access = read_access(actor.role, entity)
     if access is Access.ALL:
-        return Q()
+        return _Team(owner_ids=None)
     if access is Access.SCOPED:
         owner_ids = viewer_for(actor).owner_ids
         if owner_ids - {actor.pk}:
-            return Q(owner_id__in=owner_ids)
+            return _Team(owner_ids=owner_ids)
     return None
 
 
@@ -227,15 +232,15 @@ def sees_a_team(actor: User) -> bool:
     """Whether the actor's visibility covers other owners' deals or activities."""
     if not actor.org_id:
         return False
-    return any(_team_q(actor, entity) is not None for entity in (Entity.DEAL, Entity.ACTIVITY))
+    return any(_team(actor, entity) is not None for entity in (Entity.DEAL, Entity.ACTIVITY))
 
 
 def _team_open_deals(actor: User) -> QuerySet[Deal]:
-    deals = pipeline_selectors.visible_deals(actor=actor)
-    team = _team_q(actor, Entity.DEAL)
-    if team is None:
-        return deals.none()
-    return deals.filter(team, status=DealStatus.OPEN)
+    team = _team(actor, Entity.DEAL)
+    owner_ids = frozenset() if team is None else team.owner_ids
+    return pipeline_selectors.owned_deals(actor=actor, owner_ids=owner_ids).filter(
+        status=DealStatus.OPEN
+    )
 
 
 @dataclass(frozen=True)
@@ -331,13 +336,18 @@ def _owner_totals(actor: User, rows: list[dict]) -> OwnerTotals:
 def team_open_pipeline(*, actor: User) -> TeamPipeline:
     """The team's open deals by stage and by owner.
 
-    One GROUP BY (stage, owner, currency) over the deals table alone — the grain a daily
-    roll-up table would store, so a roll-up reader can replace this query — then the names
-    from the pipeline configuration and the owners' rows (small queries, skipped when the
-    team has no open deals). Joining the names into the aggregate doubled its cost at 1M
-    deals, and one aggregate for both views halves it again.
+    One GROUP BY (stage, owner, currency) over the open-deal roll-up (a few rows per owner,
+    whatever the number of deals), then the names from the pipeline configuration and the
+    owners' rows (small queries, skipped when the team has no open deals).
     """
-    rows = _money_totals(_team_open_deals(actor), "stage_id", "owner_id")
+    team = _team(actor, Entity.DEAL)
+    rows = (
+        []
+        if team is None
+        else pipeline_selectors.open_deal_sums(
+            actor=actor, owner_ids=team.owner_ids, group=("stage_id", "owner_id")
+        )
+    )
     if not rows:
         return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False))
     return TeamPipeline(by_stage=_stage_totals(actor, rows), by_owner=_owner_totals(actor, rows))
@@ -369,13 +379,12 @@ def team_activity_this_week(*, actor: User, clock: Clock) -> WeekActivity:
     """Activities the team completed this week (Monday to Sunday), per owner and kind:
     one GROUP BY (owner, kind)."""
     monday, sunday = clock.week
-    team = _team_q(actor, Entity.ACTIVITY)
+    team = _team(actor, Entity.ACTIVITY)
     if team is None:
         return WeekActivity(start=monday, end=sunday, owners=[], has_more=False)
     rows = (
-        activity_selectors.visible_activities(actor=actor)
+        activity_selectors.owned_activities(actor=actor, owner_ids=team.owner_ids)
         .filter(
-            team,
             completed_at__gte=clock.midnight(monday),
             completed_at__lt=clock.midnight(sunday + dt.timedelta(days=1)),
         )

@@ -137,6 +137,19 @@ class Deal(TenantModel):
             models.Index(fields=["org", "account"]),
             models.Index(fields=["org", "status", "expected_close_date"]),
             models.Index(fields=["org", "-updated_at"]),
+            # Lists of one owner's deals in a stage by amount; a team's cards per stage.
+            models.Index(fields=["org", "owner", "stage", "-amount_minor"]),
+            # My / my team's open deals by expected close (closing this month, slipped).
+            models.Index(fields=["org", "owner", "status", "expected_close_date"]),
+            # Won / lost columns of the board: deals closed in a period, owner by owner,
+            # summed from the index alone.
+            models.Index(
+                fields=[
+                    *("org", "owner", "closed_at"),
+                    *("pipeline", "stage", "currency", "amount_minor", "probability"),
+                ],
+                name="deal_owner_closed_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

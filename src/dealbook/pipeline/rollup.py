@@ -22,7 +22,7 @@ def _add(row: str) -> str:
     columns = ", ".join(KEY)
     values = ", ".join(f"{row}.{column}" for column in KEY)
     return (
-        f"INSERT INTO {TABLE} ({columns}, deal_count, amount_sum, weighted_sum) "
+        f"INSERT INTO {TABLE} ({columns}, deal_count, amount_sum, weighted_sum) "  # noqa: S608
         f"VALUES ({values}, 1, {row}.amount_minor, {row}.amount_minor * {row}.probability) "
         f"ON CONFLICT ({columns}) DO UPDATE SET deal_count = {TABLE}.deal_count + 1, "
         f"amount_sum = {TABLE}.amount_sum + excluded.amount_sum, "
@@ -33,7 +33,7 @@ def _add(row: str) -> str:
 def _subtract(row: str) -> str:
     where = " AND ".join(f"{column} = {row}.{column}" for column in KEY)
     return (
-        f"UPDATE {TABLE} SET deal_count = deal_count - 1, "
+        f"UPDATE {TABLE} SET deal_count = deal_count - 1, "  # noqa: S608
         f"amount_sum = amount_sum - {row}.amount_minor, "
         f"weighted_sum = weighted_sum - {row}.amount_minor * {row}.probability WHERE {where}"
     )

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
 from dealbook.org.models import Organization, Team, User
-from dealbook.org.policies import Entity
-from dealbook.org.visibility import owned_q, scoped
+from dealbook.org.policies import Access, Entity, read_access
+from dealbook.org.visibility import owned_q, scoped, shared_ids, viewer_for
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
 from dealbook.pipeline.models import (
@@ -32,6 +32,7 @@ from dealbook.pipeline.models import (
     Deal,
     DealLineItem,
     LostReason,
+    OpenDealTotal,
     Pipeline,
     Product,
     Stage,
@@ -69,6 +70,24 @@ class DealFilters:
 def visible_deals(*, actor: User) -> QuerySet[Deal]:
     """Every deal the actor may see: the organisation, then ownership / team / shares."""
     return scoped(Deal.objects.all(), actor).filter(owned_q(actor, Entity.DEAL))
+
+
+def owned_deals(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Deal]:
+    """Deals owned by `owner_ids` (None: every owner, for org-wide readers), for team views.
+
+    Owners outside the actor's ownership scope are dropped, so every row is visible by
+    ownership and the per-row share check of `visible_deals` is not needed: the query can
+    seek the (org, owner, …) indexes owner by owner.
+    """
+    qs = scoped(Deal.objects.all(), actor)
+    access = read_access(actor.role, Entity.DEAL)
+    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
+        return qs.none()
+    if owner_ids is None:
+        return qs
+    if access is Access.SCOPED:
+        owner_ids = owner_ids & viewer_for(actor).owner_ids
+    return qs.filter(owner_id__in=sorted(owner_ids))
 
 
 def _amount_q(amount: Decimal, *, lower: bool) -> Q:
@@ -327,37 +346,37 @@ def closed_between_q(start: dt.date | None, end: dt.date | None, zone: ZoneInfo)
     return match
 
 
-def _board_deals(
-    *,
-    actor: User,
-    pipeline: Pipeline,
-    stages: list[Stage],
-    filters: BoardFilters,
-    period: ClosedPeriod,
-    zone: ZoneInfo,
-) -> QuerySet[Deal]:
-    """The visible deals the board shows: open ones by expected close, closed ones by
-    closing date (bounded by `period`), so won/lost columns do not hold years of history."""
-    qs = visible_deals(actor=actor).filter(pipeline_id=pipeline.pk)
+def _owner_filter_q(actor: User, filters: BoardFilters) -> Q | None:
+    """The board's owner / team filters as a Q on owner_id (None: an unknown team)."""
+    match = Q()
     if filters.owner_id is not None:
-        qs = qs.filter(owner_id=filters.owner_id)
+        match &= Q(owner_id=filters.owner_id)
     if filters.team_id is not None:
         path = (
             Team.objects.filter(org_id=actor.org_id, pk=filters.team_id)
             .values_list("path", flat=True)
             .first()
         )
-        qs = qs.filter(owner__team__path__startswith=path) if path else qs.none()
+        if not path:
+            return None
+        match &= Q(owner__team__path__startswith=path)
+    return match
+
+
+def _open_q(stages: list[Stage], filters: BoardFilters) -> Q:
     open_q = Q(stage_id__in=[stage.pk for stage in stages if stage.kind == StageKind.OPEN])
     if filters.close_from is not None:
         open_q &= Q(expected_close_date__gte=filters.close_from)
     if filters.close_to is not None:
         open_q &= Q(expected_close_date__lte=filters.close_to)
-    closed_q = Q(
+    return open_q
+
+
+def _closed_q(stages: list[Stage], period: ClosedPeriod, zone: ZoneInfo) -> Q:
+    return Q(
         closed_between_q(period.start, period.end, zone),
         stage_id__in=[stage.pk for stage in stages if stage.kind != StageKind.OPEN],
     )
-    return qs.filter(open_q | closed_q)
 
 
 def _weighted(weighted_sum: int | Decimal, currency: str) -> Decimal:
@@ -366,8 +385,17 @@ def _weighted(weighted_sum: int | Decimal, currency: str) -> Decimal:
     return Decimal(weighted_sum).scaleb(-(CURRENCY_EXPONENTS[currency] + 2))
 
 
-def _column_totals(deals: QuerySet[Deal]) -> dict[int, list[CurrencyTotal]]:
-    """One GROUP BY (stage, currency) query: counts and exact sums of integer minor units."""
+def _currency_total(currency: str, count: int, amount_sum: int, weighted_sum: int) -> CurrencyTotal:
+    return CurrencyTotal(
+        currency=currency,
+        count=count,
+        amount=from_minor(amount_sum, currency),
+        weighted_amount=_weighted(weighted_sum, currency),
+    )
+
+
+def _live_sums(deals: QuerySet[Deal]) -> list[tuple[int, str, int, int, int]]:
+    """One GROUP BY (stage, currency) of `deals`: counts and exact sums of minor units."""
     rows = (
         deals.order_by()
         .values("stage_id", "currency")
@@ -380,41 +408,134 @@ def _column_totals(deals: QuerySet[Deal]) -> dict[int, list[CurrencyTotal]]:
                 )
             ),
         )
-        .order_by("stage_id", "currency")
     )
+    return [
+        (
+            row["stage_id"],
+            row["currency"],
+            row["deal_count"],
+            int(row["amount_sum"] or 0),
+            int(row["weighted_sum"] or 0),
+        )
+        for row in rows
+    ]
+
+
+def _rolled_up_sums(
+    *, actor: User, pipeline: Pipeline, owners: Q
+) -> list[tuple[int, str, int, int, int]]:
+    """The open columns from the roll-up (OpenDealTotal): deals the actor sees as their
+    owner or the owner's manager (or all, for org-wide roles), a few rows per owner."""
+    access = read_access(actor.role, Entity.DEAL)
+    if access is Access.NONE:
+        return []
+    rows = OpenDealTotal.objects.filter(
+        owners, org_id=actor.org_id, pipeline_id=pipeline.pk, deal_count__gt=0
+    )
+    if access is Access.SCOPED:
+        rows = rows.filter(owner_id__in=viewer_for(actor).owner_ids)
+    sums = (
+        rows.order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Sum("deal_count"), amount=Sum("amount_sum"), weighted=Sum("weighted_sum"))
+    )
+    return [
+        (row["stage_id"], row["currency"], int(row["n"]), int(row["amount"]), int(row["weighted"]))
+        for row in sums
+    ]
+
+
+def open_deal_sums(
+    *, actor: User, owner_ids: frozenset[int] | None, group: tuple[str, ...]
+) -> list[dict]:
+    """Open deals of `owner_ids` (None: every owner — for org-wide readers only) summed by
+    `group` + currency from the roll-up: rows of (*group, currency, deal_count, amount_sum).
+    Owners outside the actor's scope are dropped; shares do not count (a team's pipeline)."""
+    access = read_access(actor.role, Entity.DEAL)
+    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
+        return []
+    rows = OpenDealTotal.objects.filter(org_id=actor.org_id, deal_count__gt=0)
+    if access is Access.SCOPED:
+        rows = rows.filter(owner_id__in=viewer_for(actor).owner_ids)
+    if owner_ids is not None:
+        rows = rows.filter(owner_id__in=owner_ids)
+    return list(
+        rows.order_by()
+        .values(*group, "currency")
+        .annotate(deal_count=Sum("deal_count"), amount_sum=Sum("amount_sum"))
+        .order_by(*group, "currency")
+    )
+
+
+def _column_totals(
+    visible: QuerySet[Deal],
+    *,
+    actor: User,
+    pipeline: Pipeline,
+    stages: list[Stage],
+    filters: BoardFilters,
+    owners: Q | None,
+    period: ClosedPeriod,
+    zone: ZoneInfo,
+) -> dict[int, list[CurrencyTotal]]:
+    """Every column's count and per-currency totals, in two queries whatever the data size.
+
+    Open columns come from the roll-up when no expected-close period narrows them (the
+    usual board), plus a live sum of the open deals shared with the actor that are not
+    theirs by ownership; the won and lost columns (bounded by the closing period) are a
+    live GROUP BY on the closing-date indexes. With an expected-close period every column
+    is summed live.
+    """
+    if owners is None:
+        return {}
+    closed = _closed_q(stages, period, zone)
+    if filters.close_from is not None or filters.close_to is not None:
+        sums = _live_sums(visible.filter(_open_q(stages, filters) | closed))
+    else:
+        sums = _rolled_up_sums(actor=actor, pipeline=pipeline, owners=owners)
+        access = read_access(actor.role, Entity.DEAL)
+        if access is Access.SCOPED:
+            viewer = viewer_for(actor)
+            shared_open = Q(
+                _open_q(stages, filters),
+                pk__in=shared_ids(viewer, Entity.DEAL.value),
+            ) & ~Q(owner_id__in=viewer.owner_ids)
+            closed |= shared_open
+        sums += _live_sums(visible.filter(closed))
+    merged: dict[tuple[int, str], list[int]] = {}
+    for stage_id, currency, count, amount_sum, weighted_sum in sums:
+        entry = merged.setdefault((stage_id, currency), [0, 0, 0])
+        entry[0] += count
+        entry[1] += amount_sum
+        entry[2] += weighted_sum
     totals: dict[int, list[CurrencyTotal]] = {}
-    for row in rows:
-        currency = row["currency"]
-        totals.setdefault(row["stage_id"], []).append(
-            CurrencyTotal(
-                currency=currency,
-                count=row["deal_count"],
-                amount=from_minor(int(row["amount_sum"] or 0), currency),
-                weighted_amount=_weighted(row["weighted_sum"] or 0, currency),
-            )
+    for (stage_id, currency), (count, amount_sum, weighted_sum) in sorted(merged.items()):
+        totals.setdefault(stage_id, []).append(
+            _currency_total(currency, count, amount_sum, weighted_sum)
         )
     return totals
 
 
 def _column_cards(
-    deals: QuerySet[Deal],
+    visible: QuerySet[Deal],
     *,
     org_id: int,
     stages: list[Stage],
+    column_q: dict[int, Q],
     per_column: int,
     now: dt.datetime,
 ) -> dict[int, list[BoardCard]]:
     """One query: the biggest `per_column` deals of every stage.
 
-    Each stage's top deals are an `ORDER BY amount DESC LIMIT n` subquery that walks the
-    (org, stage, -amount_minor) index and stops after n rows; their UNION ALL picks the
-    cards. Measured at 1M deals, admin: 31 ms (PostgreSQL) and 14 ms (SQLite), where a
-    ROW_NUMBER() OVER (PARTITION BY stage) window took 1.7 s and 12.9 s — the window
+    Each stage's top deals are an `ORDER BY amount DESC LIMIT n` subquery over that
+    column's own condition (open: the stage; won / lost: the stage and the closing period,
+    so an owner's closing-date index bounds the rows), and their UNION ALL picks the
+    cards. A ROW_NUMBER() OVER (PARTITION BY stage) window took seconds at 1M deals: it
     numbers every visible deal of the pipeline before keeping ten per stage.
     """
     tops = [
         Deal.objects.filter(
-            pk__in=deals.filter(stage_id=stage.pk)
+            pk__in=visible.filter(column_q[stage.pk])
             .order_by("-amount_minor", "-pk")
             .values("pk")[:per_column]
         ).values("pk")
@@ -480,12 +601,37 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
     stages = sorted(pipeline.stages.all(), key=lambda stage: (stage.order, stage.pk))
     now = timezone.now()
     period = _closed_period(filters, timezone.localdate(now, timezone=zone), first_month)
-    deals = _board_deals(
-        actor=actor, pipeline=pipeline, stages=stages, filters=filters, period=period, zone=zone
+    owners = _owner_filter_q(actor, filters)
+    visible = (
+        visible_deals(actor=actor).filter(owners, pipeline_id=pipeline.pk)
+        if owners is not None
+        else Deal.objects.none()
     )
-    totals = _column_totals(deals)
+    totals = _column_totals(
+        visible,
+        actor=actor,
+        pipeline=pipeline,
+        stages=stages,
+        filters=filters,
+        owners=owners,
+        period=period,
+        zone=zone,
+    )
+    column_q = {
+        stage.pk: (
+            _open_q([stage], filters)
+            if stage.kind == StageKind.OPEN
+            else _closed_q([stage], period, zone)
+        )
+        for stage in stages
+    }
     cards = _column_cards(
-        deals, org_id=pipeline.org_id, stages=stages, per_column=per_column, now=now
+        visible,
+        org_id=pipeline.org_id,
+        stages=stages,
+        column_q=column_q,
+        per_column=per_column,
+        now=now,
     )
     columns = [
         BoardColumn(
