@@ -283,12 +283,27 @@ def _stage_entries(qs: QuerySet, limit: int) -> list[TimelineEntry]:
     return entries
 
 
-def _audit_entries(actor: User, subjects: Q, limit: int) -> list[TimelineEntry]:
-    # An activity's own "create" is the activity entry itself; listing it twice is noise.
+def _audit_entries(actor: User, subjects: list[Q], limit: int) -> list[TimelineEntry]:
+    """The newest `limit` audit events about any of `subjects` (one Q per object type).
+
+    One query: each subject's newest `limit` events come from the (org, object_type,
+    object_id, created_at) index, and their UNION ALL is sorted — scanning the audit
+    trail by time and testing every event against every subject grows with the trail.
+    """
+    newest = [
+        AuditEvent.objects.filter(
+            pk__in=AuditEvent.objects.filter(subject, org_id=actor.org_id)
+            # An activity's own "create" is the activity entry itself; listing it twice
+            # is noise.
+            .exclude(object_type="activity", verb="create")
+            .order_by("-created_at", "-id")
+            .values("pk")[:limit]
+        ).values("pk")
+        for subject in subjects
+    ]
+    chosen = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
     rows = (
-        AuditEvent.objects.filter(org_id=actor.org_id)
-        .filter(subjects)
-        .exclude(object_type="activity", verb="create")
+        AuditEvent.objects.filter(org_id=actor.org_id, pk__in=chosen)
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -317,19 +332,45 @@ def _merge(*streams: list[TimelineEntry], limit: int) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
 
 
+def _account_activities(actor: User, account_id: int) -> QuerySet[Activity]:
+    """The activities at an account the actor can see (the caller checked that): those on no
+    deal follow the account; those on a deal follow that deal; own and shared ones too.
+
+    The same rows as `visible_activities(...).filter(account_id=…)`, but each parent check
+    looks only at this account's own deals, not at every deal the actor may see.
+    """
+    qs = scoped(Activity.objects.all(), actor).filter(account_id=account_id)
+    access = read_access(actor.role, Entity.ACTIVITY)
+    if access is Access.ALL:
+        return qs
+    if access is Access.NONE:
+        return qs.none()
+    their_deals = scoped(Activity.objects.all(), actor).filter(
+        account_id=account_id, deal__isnull=False
+    )
+    visible_deal_ids = pipeline_selectors.visible_deals(actor=actor).filter(
+        pk__in=their_deals.values("deal_id")
+    )
+    return qs.filter(
+        Q(deal__isnull=True)
+        | Q(deal_id__in=visible_deal_ids.values("pk"))
+        | owned_q(actor, Entity.ACTIVITY)
+    )
+
+
 def account_timeline(*, actor: User, account_id: int, limit: int = 50) -> list[TimelineEntry]:
     """What happened at a visible account: its activities, its deals' stage changes, and the
     audit trail of the account and of its visible deals, contacts and activities."""
     account = customer_selectors.account_get(actor=actor, account_id=account_id)
-    activities = visible_activities(actor=actor).filter(account_id=account.pk)
+    activities = _account_activities(actor, account.pk)
     deal_ids = pipeline_selectors.visible_deals(actor=actor).filter(account_id=account.pk)
-    contact_ids = customer_selectors.visible_contacts(actor=actor).filter(account_id=account.pk)
-    subjects = (
-        Q(object_type="account", object_id=account.pk)
-        | Q(object_type="deal", object_id__in=deal_ids.values("pk"))
-        | Q(object_type="contact", object_id__in=contact_ids.values("pk"))
-        | Q(object_type="activity", object_id__in=activities.values("pk"))
-    )
+    contact_ids = customer_selectors.visible_contacts(actor=actor, account_id=account.pk)
+    subjects = [
+        Q(object_type="account", object_id=account.pk),
+        Q(object_type="deal", object_id__in=deal_ids.values("pk")),
+        Q(object_type="contact", object_id__in=contact_ids.values("pk")),
+        Q(object_type="activity", object_id__in=activities.values("pk")),
+    ]
     stages = pipeline_selectors.stage_history_list(actor=actor, account_id=account.pk)
     return _merge(
         _activity_entries(activities, limit),
@@ -343,9 +384,10 @@ def deal_timeline(*, actor: User, deal_id: int, limit: int = 50) -> list[Timelin
     """What happened on a visible deal: its activities, stage changes and audit trail."""
     deal = pipeline_selectors.deal_get(actor=actor, deal_id=deal_id)
     activities = visible_activities(actor=actor).filter(deal_id=deal.pk)
-    subjects = Q(object_type="deal", object_id=deal.pk) | Q(
-        object_type="activity", object_id__in=activities.values("pk")
-    )
+    subjects = [
+        Q(object_type="deal", object_id=deal.pk),
+        Q(object_type="activity", object_id__in=activities.values("pk")),
+    ]
     stages = pipeline_selectors.stage_history_list(actor=actor, deal_id=deal.pk)
     return _merge(
         _activity_entries(activities, limit),

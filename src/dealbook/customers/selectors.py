@@ -147,15 +147,20 @@ class ContactFilters:
     account_id: int | None = None
 
 
-def visible_contacts(*, actor: User) -> QuerySet[Contact]:
-    """Contacts follow their account."""
+def visible_contacts(*, actor: User, account_id: int | None = None) -> QuerySet[Contact]:
+    """Contacts follow their account. With `account_id`, only that account's contacts — the
+    parent check then looks at that one account, not at every account the actor sees."""
     qs = scoped(Contact.objects.all(), actor)
+    accounts = visible_accounts(actor=actor)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+        accounts = accounts.filter(pk=account_id)
     access = read_access(actor.role, Entity.CONTACT)
     if access is Access.ALL:
         return qs
     if access is Access.NONE:
         return qs.none()
-    return qs.filter(account__in=visible_accounts(actor=actor).values("pk"))
+    return qs.filter(account__in=accounts.values("pk"))
 
 
 def contact_list(

@@ -200,13 +200,13 @@ def stage_history_list(
     *, actor: User, deal_id: int | None = None, account_id: int | None = None
 ) -> QuerySet[StageHistory]:
     """Stays of visible deals in their stages, oldest first; children follow their deal."""
-    qs = scoped(StageHistory.objects.all(), actor).filter(
-        deal__in=visible_deals(actor=actor).values("pk")
-    )
+    deals = visible_deals(actor=actor)
     if deal_id is not None:
-        qs = qs.filter(deal_id=deal_id)
+        deals = deals.filter(pk=deal_id)
     if account_id is not None:
-        qs = qs.filter(deal__account_id=account_id)
+        deals = deals.filter(account_id=account_id)
+    # The narrowed deals go into the subquery: a few ids, not every visible deal.
+    qs = scoped(StageHistory.objects.all(), actor).filter(deal__in=deals.values("pk"))
     return qs.select_related("stage", "from_stage", "changed_by").order_by("entered_at", "id")
 
 
