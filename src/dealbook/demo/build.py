@@ -36,6 +36,7 @@ from dealbook.demo.people import PASSWORD, Cast, create_cast
 from dealbook.leads.models import AssignmentRule, Lead
 from dealbook.org.models import Organization, User
 from dealbook.pipeline.models import Deal, DealLineItem, StageHistory
+from dealbook.search.index import reindex
 
 DEFAULT_SEED = 20261127
 BATCH_SIZE = 500
@@ -106,6 +107,7 @@ def build_demo(
         )
         finish_companies(_rng(seed, "finish"), clock, companies, activities)
         _insert(cast, companies, deals, lead_book, activities)
+        reindex(org_id=cast.org.pk)  # bulk_create sends no signals: index in bulk
     return _summary(cast, companies, deals, lead_book, activities)
 
 

@@ -54,6 +54,7 @@ from dealbook.demo.scale.writer import Loader, ScratchWriter, Table, create_scra
 from dealbook.leads.models import Lead
 from dealbook.org.models import Organization
 from dealbook.pipeline.models import Deal, DealLineItem, StageHistory
+from dealbook.search.index import reindex
 
 DEFAULT_SEED = 20261127
 ACCOUNTS_PER_PROCESS = 5_000  # below this, one generator process does it all
@@ -287,6 +288,11 @@ def _generate(
     say(
         _("indexes: %(indexes)s indexes and %(keys)s foreign keys rebuilt in %(seconds).1f s")
         % {"indexes": rebuilt.indexes, "keys": rebuilt.foreign_keys, "seconds": rebuilt.seconds}
+    )
+    searched = reindex(org_id=sales_org.org.pk)  # the bulk path sends no signals
+    say(
+        _("search index: %(entries)s entries in %(seconds).1f s")
+        % {"entries": f"{searched.entries:,}", "seconds": searched.seconds}
     )
     say(_("analyze: %(seconds).1f s") % {"seconds": loader.analyze()})
     return loader
