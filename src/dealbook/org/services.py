@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from dealbook.core import audit
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.org.enums import Role
 from dealbook.org.models import ApiToken, Department, Organization, Share, Team, User
-from dealbook.org.visibility import forget_viewer
+from dealbook.org.visibility import MANAGES_NO_TEAM_ATTR, forget_viewer
 
 TOKEN_PREFIX = "dbk_"  # noqa: S105 - a public prefix that marks tokens, not a secret
 
@@ -230,9 +230,13 @@ def api_token_authenticate(raw: str) -> User | None:
     """The active user a raw bearer token belongs to, or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    # With the user comes whether they manage a team: most users do not, and then their
+    # visibility scope needs no query of its own (see visibility.viewer_for).
     token = (
         ApiToken.objects.select_related("user")
+        .only("pk", "last_used_at", "user")
         .filter(Q(revoked_at__isnull=True), token_hash=_hash(raw), user__is_active=True)
+        .annotate(manages_a_team=Exists(Team.objects.filter(manager_id=OuterRef("user_id"))))
         .first()
     )
     if token is None:
@@ -240,4 +244,7 @@ def api_token_authenticate(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    if not token.manages_a_team:
+        setattr(user, MANAGES_NO_TEAM_ATTR, True)
+    return user

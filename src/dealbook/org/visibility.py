@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 
 from dealbook.org.models import Share, Team, User
 from dealbook.org.policies import Access, Entity, read_access
@@ -29,28 +30,32 @@ class Viewer:
     managed_team_ids: frozenset[int]
 
 
+MANAGES_NO_TEAM_ATTR = "_dealbook_manages_no_team"
+
+
 def viewer_for(user: User) -> Viewer:
+    """The user's ownership scope, in at most one query (none for a user the token
+    authentication already found to manage no team).
+
+    The query lists every team in the subtrees the user manages (a team is in a subtree
+    when the managed team's path is a prefix of its path) with each of their members.
+    """
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    managed_paths = list(
-        Team.objects.filter(org_id=user.org_id, manager_id=user.pk).values_list("path", flat=True)
-    )
-    subtree_q = Q(pk__in=[])
-    for path in managed_paths:
-        subtree_q |= Q(path__startswith=path)
-    managed_team_ids = (
-        frozenset(Team.objects.filter(subtree_q, org_id=user.org_id).values_list("pk", flat=True))
-        if managed_paths
-        else frozenset()
-    )
-    owner_ids = {user.pk}
-    if managed_team_ids:
-        owner_ids |= set(
-            User.objects.filter(org_id=user.org_id, team_id__in=managed_team_ids).values_list(
-                "pk", flat=True
-            )
+    rows: list[tuple[int, int | None]] = []
+    if not getattr(user, MANAGES_NO_TEAM_ATTR, False):
+        managed_above = Team.objects.filter(org_id=user.org_id, manager_id=user.pk).filter(
+            StartsWith(OuterRef("path"), F("path"))
         )
+        same_org_members = FilteredRelation("members", condition=Q(members__org_id=user.org_id))
+        rows = list(
+            Team.objects.filter(Exists(managed_above), org_id=user.org_id)
+            .annotate(member=same_org_members)
+            .values_list("pk", "member__id")
+        )
+    managed_team_ids = frozenset(team_id for team_id, _member in rows)
+    owner_ids = {user.pk} | {member for _team, member in rows if member is not None}
     team_ids = set(managed_team_ids)
     if user.team_id:
         team_ids.add(user.team_id)
@@ -68,8 +73,9 @@ def viewer_for(user: User) -> Viewer:
 
 def forget_viewer(user: User) -> None:
     """Drop the cached scope (after the team tree changed in the same request)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def shared_ids(viewer: Viewer, object_type: str) -> QuerySet:
