@@ -177,6 +177,17 @@ class Deal(TenantModel):
     def weighted_amount(self) -> Decimal:
         return from_minor(self.weighted_amount_minor, self.currency)
 
+    @property
+    def contact_ids(self) -> list[int]:
+        """The contacts' ids in order (from the prefetched contacts when there are)."""
+        return sorted(contact.pk for contact in self.contacts.all())
+
+    @property
+    def sorted_competitors(self) -> list[Competitor]:
+        return sorted(
+            self.competitors.all(), key=lambda competitor: (competitor.name, competitor.pk)
+        )
+
 
 class DealLineItem(TenantModel):
     """A product on a deal. Its amount is quantity × unit price less discount, in minor units."""

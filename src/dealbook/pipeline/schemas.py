@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from dealbook.core.api import MAX_ID, DateValue, InSchema, JsonInt, VersionedPatch, page_schema
 from dealbook.core.money import CURRENCIES, from_minor
@@ -47,18 +47,29 @@ def amount_field(default: Decimal | None, description: str = "") -> Decimal:
 # --- references ---------------------------------------------------------------------------
 
 
-class UserRef(Schema):
+class OutModel(BaseModel):
+    """An answer read straight from a model's attributes by pydantic's core.
+
+    ninja's Schema wraps every object (nested ones too) in a Python attribute getter with
+    resolvers; for the lists and details read most, that costs more than the query. These
+    answers take their computed values from model properties instead.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserRef(OutModel):
     id: int
     username: str
     display_name: str
 
 
-class NamedRef(Schema):
+class NamedRef(OutModel):
     id: int
     name: str
 
 
-class StageRef(Schema):
+class StageRef(OutModel):
     id: int
     name: str
     kind: str
@@ -190,7 +201,7 @@ class LoseIn(InSchema):
     competitor_ids: list[IdValue] = Field(default_factory=list, max_length=20)
 
 
-class DealOut(Schema):
+class DealOut(OutModel):
     id: int
     version: int
     name: str
@@ -210,23 +221,13 @@ class DealOut(Schema):
     next_step: str
     description: str
     contact_ids: list[int]
-    competitors: list[NamedRef]
+    competitors: list[NamedRef] = Field(..., validation_alias="sorted_competitors")
     lost_reason: NamedRef | None
     lost_note: str
     stage_entered_at: dt.datetime
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @staticmethod
-    def resolve_contact_ids(obj) -> list[int]:
-        return sorted(contact.pk for contact in obj.contacts.all())
-
-    @staticmethod
-    def resolve_competitors(obj) -> list:
-        return sorted(
-            obj.competitors.all(), key=lambda competitor: (competitor.name, competitor.pk)
-        )
 
 
 DealPage = page_schema(DealOut, "DealPage")
