@@ -124,3 +124,45 @@ def test_tokens_are_personal(world, api_as):
     listed = api_as(world["li.rep"]).get("org/tokens").json()
     assert [t["name"] for t in listed] == ["laptop"]
     assert "token" not in listed[0]
+
+
+def test_token_authentication_touches_last_use_at_most_once_a_minute(world):
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from dealbook.org.models import ApiToken
+    from dealbook.org.services import api_token_create
+    from dealbook.org.visibility import viewer_for
+
+    token, raw = api_token_create(actor=world["li.rep"], name="script")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/org/me").json()["username"] == "li.rep"
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert client.get("/api/v1/org/me").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first  # fresh: left alone
+    old = timezone.now() - dt.timedelta(seconds=61)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=old)
+    assert client.get("/api/v1/org/me").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > old
+    # An inactive user's token stops working; so does a token of a user moved out of its org.
+    type(world["li.rep"]).objects.filter(pk=world["li.rep"].pk).update(is_active=False)
+    assert client.get("/api/v1/org/me").status_code == 401
+    type(world["li.rep"]).objects.filter(pk=world["li.rep"].pk).update(is_active=True)
+    ApiToken.objects.filter(pk=token.pk).update(org=world.acme)
+    assert client.get("/api/v1/org/me").status_code == 401
+    # A manager's token finds the team it manages; a rep's needs no scope query at all.
+    from dealbook.org.services import api_token_authenticate
+
+    manager = api_token_authenticate(api_token_create(actor=world["zhang.manager"], name="m")[1])
+    rep = api_token_authenticate(api_token_create(actor=world["wang.rep"], name="r")[1])
+    assert viewer_for(manager).owner_ids == viewer_for(world["zhang.manager"]).owner_ids
+    assert len(viewer_for(manager).owner_ids) > 1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert viewer_for(rep).owner_ids == frozenset({world["wang.rep"].pk})
+    assert len(ctx.captured_queries) == 0
