@@ -49,6 +49,8 @@ def resolve_owner(*, actor: User, owner_id: int | None, field: str = "owner_id")
     """The user `actor` may make owner: self, someone in their subtree, anyone (org-wide roles)."""
     if owner_id is None:
         return None
+    if owner_id == actor.pk and actor.is_active:
+        return actor  # the usual case: no query
     owner = User.objects.filter(pk=owner_id, org_id=actor.org_id, is_active=True).first()
     if owner is None:
         raise DomainError(

@@ -172,8 +172,13 @@ def deal_get(*, actor: User, deal_id: int) -> Deal:
 
 
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
-    """A visible deal the actor may change (403 when visible but read-only, e.g. finance)."""
-    deal = deal_get(actor=actor, deal_id=deal_id)
+    """A visible deal the actor may change (403 when visible but read-only, e.g. finance).
+
+    One plain query: writers check with it before they lock the row, and answer with a
+    fresh read (deal_get) of their own."""
+    deal = visible_deals(actor=actor).filter(pk=deal_id).first()
+    if deal is None:
+        raise NotFound(_("Deal"))
     policies.check_can_change_deal(actor)
     return deal
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealbook.core import audit, events
-from dealbook.core.errors import DomainError, NotFound
+from dealbook.core.errors import DomainError
 from dealbook.core.writes import apply_changes, check_version, lock
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers.services import resolve_owner
@@ -47,12 +47,12 @@ from dealbook.pipeline.services._common import (
 
 
 def _account_for_deal(actor: User, account_id: int) -> Any:
-    try:
-        return customer_selectors.account_get(actor=actor, account_id=account_id)
-    except NotFound:
+    account = customer_selectors.visible_accounts(actor=actor).filter(pk=account_id).first()
+    if account is None:
         raise _invalid(
             "account_id", _("Account %(id)s does not exist.") % {"id": account_id}, "does_not_exist"
-        ) from None
+        )
+    return account
 
 
 def _pipeline_for_deal(actor: User, pipeline_id: int | None) -> Pipeline:
@@ -194,8 +194,10 @@ def deal_create(
         closed_at=None if stage.kind == StageKind.OPEN else now,
         **values,
     )
-    deal.contacts.set(contacts)
-    deal.competitors.set(competitors)
+    if contacts:  # a new deal has none: nothing to compare with or remove
+        deal.contacts.add(*contacts)
+    if competitors:
+        deal.competitors.add(*competitors)
     StageHistory.objects.create(
         org_id=actor.org_id, deal=deal, stage=stage, changed_by=actor, entered_at=now
     )
@@ -388,7 +390,11 @@ def _move(
                 raise _invalid(field, _("Only a deal moving to a lost stage takes a lost reason."))
 
     changed: dict[str, Any] = {}
-    line_item_count = deal.line_items.count()
+    # Counts only where a rule looks at them (the target stage's requirements, the amount).
+    required = set(stage.required_fields)
+    line_item_count = (
+        deal.line_items.count() if "amount" in values or "line_items" in required else 0
+    )
     if "amount" in values:
         if line_item_count:
             raise _invalid(
@@ -409,9 +415,17 @@ def _move(
     facts = DealFacts(
         amount_minor=changed.get("amount_minor", deal.amount_minor),
         expected_close_date=changed.get("expected_close_date", deal.expected_close_date),
-        contact_count=len(contacts) if contacts is not None else deal.contacts.count(),
+        contact_count=(
+            len(contacts)
+            if contacts is not None
+            else (deal.contacts.count() if "contacts" in required else 0)
+        ),
         line_item_count=line_item_count,
-        competitor_count=len(competitors) if competitors is not None else deal.competitors.count(),
+        competitor_count=(
+            len(competitors)
+            if competitors is not None
+            else (deal.competitors.count() if "competitors" in required else 0)
+        ),
         next_step=changed.get("next_step", deal.next_step),
         lost_reason_id=lost_reason.pk if lost_reason else None,
     )
