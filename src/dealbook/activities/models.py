@@ -55,6 +55,8 @@ class Activity(TenantModel):
         verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["org", "owner", "completed_at", "due_at"]),
+            # A team's week, counted per owner and kind from the index alone.
+            models.Index(fields=["org", "owner", "completed_at", "kind"]),
             models.Index(fields=["org", "account", "-occurred_at"]),
             models.Index(fields=["org", "deal", "-occurred_at"]),
             models.Index(fields=["org", "lead", "-occurred_at"]),
