@@ -166,3 +166,28 @@ def test_token_authentication_touches_last_use_at_most_once_a_minute(world):
     with CaptureQueriesContext(connection) as ctx:
         assert viewer_for(rep).owner_ids == frozenset({world["wang.rep"].pk})
     assert len(ctx.captured_queries) == 0
+
+
+@pytest.mark.parametrize("inline_max", [500, 1])
+def test_shared_records_are_visible_inlined_or_through_the_share_table(
+    world, monkeypatch, inline_max
+):
+    from dealbook.customers.selectors import visible_accounts
+    from dealbook.org import visibility
+    from dealbook.org.models import Share
+    from tests.factories import AccountFactory
+
+    monkeypatch.setattr(visibility, "SHARE_INLINE_MAX", inline_max)
+    li, liu = world["li.rep"], world["liu.rep"]
+    own = AccountFactory(owner=li)
+    theirs = [AccountFactory(owner=liu) for _ in range(3)]
+    for account in theirs[:2]:
+        Share.objects.create(org=world.org, object_type="account", object_id=account.pk, user=li)
+    reader = type(li).objects.get(pk=li.pk)  # a fresh request's user
+    ids = set(
+        visible_accounts(actor=reader).filter(owner__in=[li, liu]).values_list("pk", flat=True)
+    )
+    assert own.pk in ids
+    assert {a.pk for a in theirs} & ids == {theirs[0].pk, theirs[1].pk}
+    sql = str(visible_accounts(actor=reader).query)
+    assert ("org_share" in sql) == (inline_max == 1)

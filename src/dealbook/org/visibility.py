@@ -73,7 +73,7 @@ def viewer_for(user: User) -> Viewer:
 
 def forget_viewer(user: User) -> None:
     """Drop the cached scope (after the team tree changed in the same request)."""
-    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR):
+    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR, _SHARES_ATTR, HAS_NO_SHARES_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -85,6 +85,45 @@ def shared_ids(viewer: Viewer, object_type: str) -> QuerySet:
         org_id=viewer.org_id,
         object_type=object_type,
     ).values("object_id")
+
+
+SHARE_INLINE_MAX = 500  # more shares than this: the share table is asked in a subquery
+_SHARES_ATTR = "_dealbook_shares"
+HAS_NO_SHARES_ATTR = "_dealbook_has_no_shares"
+
+
+def _shares_by_type(user: User, viewer: Viewer) -> dict[str, frozenset[int]] | None:
+    """The ids shared with the user or their teams, by type, read once per request (no
+    query when token authentication found none); None when there are too many to inline."""
+    if hasattr(user, _SHARES_ATTR):
+        return getattr(user, _SHARES_ATTR)
+    shares: dict[str, frozenset[int]] | None = {}
+    if not (getattr(user, HAS_NO_SHARES_ATTR, False) and not viewer.managed_team_ids):
+        rows = list(
+            Share.objects.filter(
+                Q(user_id=viewer.user_id) | Q(team_id__in=viewer.team_ids), org_id=viewer.org_id
+            ).values_list("object_type", "object_id")[: SHARE_INLINE_MAX + 1]
+        )
+        if len(rows) > SHARE_INLINE_MAX:
+            shares = None
+        else:
+            grouped: dict[str, set[int]] = {}
+            for object_type, object_id in rows:
+                grouped.setdefault(object_type, set()).add(object_id)
+            shares = {key: frozenset(ids) for key, ids in grouped.items()}
+    setattr(user, _SHARES_ATTR, shares)
+    return shares
+
+
+def shared_q(user: User, entity: Entity) -> Q:
+    """Records of `entity` shared with the user or one of their teams: the ids themselves
+    (an always-false Q when none), or a subquery when there are very many. Inlined ids keep
+    the visibility filter a plain owner test for most users, which the indexes serve."""
+    viewer = viewer_for(user)
+    shares = _shares_by_type(user, viewer)
+    if shares is None:
+        return Q(pk__in=shared_ids(viewer, entity.value))
+    return Q(pk__in=sorted(shares.get(entity.value, ())))
 
 
 def owned_q(user: User, entity: Entity, *, owner_field: str = "owner_id") -> Q:
@@ -99,9 +138,11 @@ def owned_q(user: User, entity: Entity, *, owner_field: str = "owner_id") -> Q:
     if access is Access.NONE or not user.org_id:
         return Q(pk__in=[])
     viewer = viewer_for(user)
-    return Q(**{f"{owner_field}__in": viewer.owner_ids}) | Q(
-        pk__in=shared_ids(viewer, entity.value)
-    )
+    owned = Q(**{f"{owner_field}__in": sorted(viewer.owner_ids)})
+    shares = _shares_by_type(user, viewer)
+    if shares is not None and not shares.get(entity.value):
+        return owned
+    return owned | shared_q(user, entity)
 
 
 def scoped(queryset: QuerySet, user: User) -> QuerySet:

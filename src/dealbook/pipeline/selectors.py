@@ -26,7 +26,7 @@ from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
 from dealbook.customers.models import Contact
 from dealbook.org.models import Organization, Team, User
 from dealbook.org.policies import Access, Entity, read_access
-from dealbook.org.visibility import owned_q, scoped, shared_ids, viewer_for
+from dealbook.org.visibility import owned_q, scoped, shared_q, viewer_for
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
 from dealbook.pipeline.models import (
@@ -524,10 +524,11 @@ def _column_totals(
         access = read_access(actor.role, Entity.DEAL)
         if access is Access.SCOPED:
             viewer = viewer_for(actor)
-            shared_open = Q(
-                _open_q(stages, filters),
-                pk__in=shared_ids(viewer, Entity.DEAL.value),
-            ) & ~Q(owner_id__in=viewer.owner_ids)
+            shared_open = (
+                Q(_open_q(stages, filters))
+                & shared_q(actor, Entity.DEAL)
+                & ~Q(owner_id__in=viewer.owner_ids)
+            )
             closed |= shared_open
         sums += _live_sums(visible.filter(closed))
     merged: dict[tuple[int, str], list[int]] = {}
