@@ -140,7 +140,9 @@ def deal_list(request: HttpRequest, filters: Query[DealFilterParams], page: Quer
     params = filters.dict()
     sort = params.pop("sort")
     qs = selectors.deal_list(actor=request.auth, filters=selectors.DealFilters(**params), sort=sort)
-    return _page(qs, page)
+    result = paginate(qs, limit=page.limit, offset=page.offset)
+    selectors.attach_deal_children(result.items)
+    return page_out(result)
 
 
 @router.post("/deals", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")

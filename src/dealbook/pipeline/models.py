@@ -179,11 +179,16 @@ class Deal(TenantModel):
 
     @property
     def contact_ids(self) -> list[int]:
-        """The contacts' ids in order (from the prefetched contacts when there are)."""
+        """The contacts' ids in order (attached by the selectors when they read the deal)."""
+        if "_contact_ids" in self.__dict__:
+            return self.__dict__["_contact_ids"]
         return sorted(contact.pk for contact in self.contacts.all())
 
     @property
-    def sorted_competitors(self) -> list[Competitor]:
+    def sorted_competitors(self) -> list:
+        """The competitors by name (attached by the selectors when they read the deal)."""
+        if "_competitors" in self.__dict__:
+            return self.__dict__["_competitors"]
         return sorted(
             self.competitors.all(), key=lambda competitor: (competitor.name, competitor.pk)
         )

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
     ExpressionWrapper,
     F,
-    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
-from dealbook.customers.models import Contact
 from dealbook.org.models import Organization, Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.visibility import owned_q, scoped, shared_q, viewer_for
@@ -64,21 +63,51 @@ DEAL_RELATED_COLUMNS = (
     "stage__probability",
     "lost_reason__name",
 )
-DEAL_PREFETCH = (
-    Prefetch("contacts", queryset=Contact.objects.only("id")),
-    Prefetch("competitors", queryset=Competitor.objects.only("id", "name")),
-)
+
+
+@dataclass(frozen=True)
+class DealChildRef:
+    id: int
+    name: str
+
+
+def attach_deal_children(deals: list[Deal]) -> list[Deal]:
+    """Give each deal its contact ids and competitors (sorted) in one statement for all of
+    them — what prefetch_related does in two ORM queries, at a fraction of the cost."""
+    by_id = {deal.pk: deal for deal in deals}
+    for deal in deals:
+        deal.__dict__["_contact_ids"] = []
+        deal.__dict__["_competitors"] = []
+    if not by_id:
+        return deals
+    marks = ", ".join(["%s"] * len(by_id))
+    ids = list(by_id)
+    sql = (
+        "SELECT 'c', deal_id, contact_id, '' FROM pipeline_deal_contacts "  # noqa: S608
+        f"WHERE deal_id IN ({marks}) UNION ALL "
+        "SELECT 'k', dc.deal_id, k.id, k.name FROM pipeline_deal_competitors dc "
+        f"INNER JOIN pipeline_competitor k ON k.id = dc.competitor_id WHERE dc.deal_id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids])
+        rows = cursor.fetchall()
+    for kind, deal_id, child_id, name in rows:
+        children = by_id[deal_id].__dict__
+        if kind == "c":
+            children["_contact_ids"].append(child_id)
+        else:
+            children["_competitors"].append(DealChildRef(id=child_id, name=name))
+    for deal in deals:
+        deal.__dict__["_contact_ids"].sort()
+        deal.__dict__["_competitors"].sort(key=lambda ref: (ref.name, ref.id))
+    return deals
 
 
 def _with_related(qs: QuerySet[Deal]) -> QuerySet[Deal]:
-    """Deals with what their API answer shows of the related rows, in 3 queries for any
-    number of deals (the deals joined with their references, contacts, competitors)."""
+    """Deals joined with what their API answer shows of the related rows (contacts and
+    competitors come from attach_deal_children)."""
     own = [field.name for field in Deal._meta.concrete_fields]
-    return (
-        qs.select_related(*DEAL_RELATED)
-        .only(*own, *DEAL_RELATED_COLUMNS)
-        .prefetch_related(*DEAL_PREFETCH)
-    )
+    return qs.select_related(*DEAL_RELATED).only(*own, *DEAL_RELATED_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -166,6 +195,8 @@ def deal_list(
 def deal_get(*, actor: User, deal_id: int) -> Deal:
     """A deal the actor may see (404 otherwise, never 403)."""
     deal = _with_related(visible_deals(actor=actor)).filter(pk=deal_id).first()
+    if deal is not None:
+        attach_deal_children([deal])
     if deal is None:
         raise NotFound(_("Deal"))
     return deal
