@@ -107,7 +107,17 @@ def build(scale: str, engine: str, env: dict[str, str]) -> dict:
     run([str(BIN / "dealbook"), "migrate", "-v0"], env)
     existing = deal_count(env)
     if existing:
-        log(f"{scale}: reusing the {engine} database ({existing:,} deals)")
+        log(f"{scale}: reusing the {engine} database ({existing:,} deals); refreshing statistics")
+        # Migrations since the build may have added indexes the planner knows nothing of.
+        run(
+            [
+                str(BIN / "dealbook"),
+                "shell",
+                "-c",
+                "from django.db import connection; connection.cursor().execute('ANALYZE')",
+            ],
+            env,
+        )
         return {"reused": True, "deals": existing}
     log(f"{scale}: generating the {engine} database (dealbook generate --scale {scale})")
     started = time.monotonic()
