@@ -29,6 +29,8 @@ def serve(argv: list[str]) -> int:
         "-m",
         "gunicorn",
         "dealbook.config.wsgi:application",
+        "--config",
+        "python:dealbook.config.gunicorn",
         "--bind",
         f"{args.host}:{args.port}",
         "--workers",
