@@ -23,8 +23,9 @@ from dealbook.core.errors import NotFound
 from dealbook.core.models import AuditEvent
 from dealbook.customers import selectors as customer_selectors
 from dealbook.leads import selectors as lead_selectors
-from dealbook.org.models import Organization, User
+from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
+from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import owned_q, scoped, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 
@@ -127,10 +128,7 @@ def activity_get_for_change(*, actor: User, activity_id: int) -> Activity:
 
 
 def _org_zone(actor: User) -> ZoneInfo:
-    time_zone = (
-        Organization.objects.filter(pk=actor.org_id).values_list("time_zone", flat=True).first()
-    )
-    return ZoneInfo(time_zone or "UTC")
+    return org_settings(actor=actor).zone
 
 
 def my_agenda(*, actor: User, today: dt.date | None = None) -> QuerySet[Activity]:

@@ -28,8 +28,9 @@ from dealbook.activities import selectors as activity_selectors
 from dealbook.core.money import from_minor
 from dealbook.core.pagination import COUNT_CAP
 from dealbook.customers import selectors as customer_selectors
-from dealbook.org.models import Organization, User
+from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
+from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import scoped, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.enums import DealStatus
@@ -75,10 +76,7 @@ class Clock:
 
 
 def org_clock(*, actor: User, now: dt.datetime | None = None) -> Clock:
-    time_zone = (
-        Organization.objects.filter(pk=actor.org_id).values_list("time_zone", flat=True).first()
-    )
-    return Clock(zone=ZoneInfo(time_zone or "UTC"), now=now or timezone.now())
+    return Clock(zone=org_settings(actor=actor).zone, now=now or timezone.now())
 
 
 # --- shared shapes ----------------------------------------------------------------------------

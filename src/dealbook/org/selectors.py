@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
-from dealbook.org.models import ApiToken, Share, Team, User
+from dealbook.org.models import ApiToken, Organization, Share, Team, User
 from dealbook.org.visibility import scoped
+
+_SETTINGS_ATTR = "_dealbook_org_settings"
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    """The organisation's clock and defaults, read once per request."""
+
+    zone: ZoneInfo
+    fiscal_year_start_month: int
+    currency: str
+    pool_claim_limit: int | None
+
+
+def org_settings(*, actor: User) -> OrgSettings:
+    """The acting user's organisation settings (one query, then cached on the user)."""
+    cached = getattr(actor, _SETTINGS_ATTR, None)
+    if cached is not None:
+        return cached
+    row = (
+        Organization.objects.filter(pk=actor.org_id)
+        .values_list("time_zone", "fiscal_year_start_month", "currency", "pool_claim_limit")
+        .first()
+    )
+    time_zone, first_month, currency, claim_limit = row or ("UTC", 1, "CNY", None)
+    settings = OrgSettings(
+        zone=ZoneInfo(time_zone or "UTC"),
+        fiscal_year_start_month=first_month or 1,
+        currency=currency or "CNY",
+        pool_claim_limit=claim_limit,
+    )
+    setattr(actor, _SETTINGS_ATTR, settings)
+    return settings
 
 
 def user_list(*, actor: User) -> QuerySet[User]:

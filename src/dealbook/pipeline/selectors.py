@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
-from dealbook.org.models import Organization, Team, User
+from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
+from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import owned_q, scoped, shared_q, viewer_for
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
@@ -366,13 +367,8 @@ class Board:
 
 def _org_clock(actor: User) -> tuple[ZoneInfo, int]:
     """The organisation's time zone and the month its fiscal year starts."""
-    row = (
-        Organization.objects.filter(pk=actor.org_id)
-        .values_list("time_zone", "fiscal_year_start_month")
-        .first()
-    )
-    time_zone, first_month = row or ("UTC", 1)
-    return ZoneInfo(time_zone or "UTC"), first_month or 1
+    settings = org_settings(actor=actor)
+    return settings.zone, settings.fiscal_year_start_month
 
 
 def fiscal_quarter(day: dt.date, first_month: int) -> tuple[dt.date, dt.date]:
