@@ -1,0 +1,460 @@
+"""The search index: what is indexed, how entries are kept right, and the SQL that reads them.
+
+Every searched field of an account, contact, deal or lead that has a value has one
+`SearchEntry` (its normalised value) and, in the engine's full-text index, the value's
+tokens (`dealbook.search.tokens`): an FTS5 table on SQLite, a GIN-indexed tsvector column on
+PostgreSQL. Entries change in the same transaction as their record: the app's `post_save` /
+`post_delete` receivers call `sync_record` / `drop_record`. Bulk loads that bypass model
+signals (the demo loader, the scale generator) call `reindex` at the end, and so does
+`dealbook search_reindex`. `reindex` rebuilds idempotently: the same records give the
+same entries, with the same ids.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext as _
+
+from dealbook.core.text import fold
+from dealbook.search import tokens as tk
+from dealbook.search.models import SearchEntry
+
+TABLE = "search_searchentry"
+FTS_TABLE = "search_searchentry_fts"  # SQLite: contentless FTS5, rowid = SearchEntry.id
+GIN_INDEX = "search_searchentry_tsv"  # PostgreSQL: GIN over search_searchentry.tsv
+ENGINES = frozenset({"sqlite", "postgresql"})
+READ_CHUNK = 10_000  # records read (and entries written) per round trip in `reindex`
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One searched field of one record type. `code` is part of every entry id and token
+    (never renumber a slot without a full `reindex`). `column` is the model attribute read;
+    `normalize` turns it into the value search compares, None when the column already holds
+    the normalised value (the *_normalized columns the services maintain)."""
+
+    code: int
+    object_type: str
+    field: str
+    model_label: str
+    column: str
+    normalize: Callable[[str], str] | None = None
+
+    def value_of(self, raw: str | None) -> str:
+        raw = raw or ""
+        return self.normalize(raw) if self.normalize is not None else raw
+
+    def entry_id(self, object_id: int) -> int:
+        return object_id * tk.MAX_SLOTS + self.code
+
+
+SLOTS: tuple[Slot, ...] = (
+    Slot(0, "account", "name", "customers.Account", "name_normalized"),
+    Slot(1, "account", "phone", "customers.Account", "phone_normalized"),
+    Slot(2, "contact", "name", "customers.Contact", "name_normalized"),
+    Slot(3, "contact", "phone", "customers.Contact", "phone_normalized"),
+    Slot(4, "contact", "email", "customers.Contact", "email_normalized"),
+    Slot(5, "deal", "name", "pipeline.Deal", "name", fold),
+    Slot(6, "lead", "name", "leads.Lead", "name", fold),
+    Slot(7, "lead", "company", "leads.Lead", "company", fold),
+    Slot(8, "lead", "phone", "leads.Lead", "phone_normalized"),
+    Slot(9, "lead", "email", "leads.Lead", "email_normalized"),
+)
+_BY_CODE = {slot.code: slot for slot in SLOTS}
+MODEL_LABELS: tuple[str, ...] = tuple(dict.fromkeys(slot.model_label for slot in SLOTS))
+
+
+def slots_of(model: type[models.Model]) -> tuple[Slot, ...]:
+    label = model._meta.label
+    return tuple(slot for slot in SLOTS if slot.model_label == label)
+
+
+def slot_for(model: type[models.Model], field: str) -> Slot | None:
+    return next((slot for slot in slots_of(model) if slot.field == field), None)
+
+
+def enabled(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the engine can hold the index (SQLite and PostgreSQL)."""
+    return connection.vendor in ENGINES
+
+
+_ready: dict[str, float | bool] = {}  # alias → True, or when the index was last found missing
+RECHECK_SECONDS = 30.0
+
+
+def ready(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the database holds the index: its engine can, and the migration ran.
+
+    Between a deploy and `migrate` it does not: search then matches with LIKE as before the
+    index, and saves leave the index alone (the migration indexes every record when it
+    runs). Looked up once per process and database, and again every RECHECK_SECONDS while
+    missing."""
+    if not enabled(connection):
+        return False
+    state = _ready.get(connection.alias)
+    if state is True:
+        return True
+    if state is not None and time.monotonic() - state < RECHECK_SECONDS:
+        return False
+    return mark(connection)
+
+
+def mark(connection: BaseDatabaseWrapper) -> bool:
+    """Look up (again) whether the index exists, and remember it."""
+    with connection.cursor() as cursor:
+        found = TABLE in connection.introspection.table_names(cursor)
+    _ready[connection.alias] = True if found else time.monotonic()
+    return found
+
+
+# --- reading: the candidate subqueries text_match embeds -----------------------------------
+
+
+def candidates_sql(
+    connection: BaseDatabaseWrapper, phrases: Sequence[Sequence[str]], cap: int
+) -> tuple[str, list]:
+    """A SELECT of the object ids (one column) whose entries hold any of `phrases`, at most
+    `cap` of them, in the index's own order (SQLite: ascending entry id, i.e. oldest record
+    first; PostgreSQL: the order the GIN bitmap visits the table). The namespaces inside the
+    tokens select the organisation, record type and field: no other condition is needed."""
+    if connection.vendor == "sqlite":
+        return (
+            f"SELECT rowid / {tk.MAX_SLOTS} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
+            "ORDER BY rowid LIMIT %s",
+            [tk.fts5_query(phrases), cap],
+        )
+    return (
+        f"SELECT object_id FROM {TABLE} WHERE tsv @@ %s::tsquery LIMIT %s",  # noqa: S608
+        [tk.tsquery_literal(phrases), cap],
+    )
+
+
+def matches_sql(
+    connection: BaseDatabaseWrapper,
+    holding: Sequence[Sequence[str]],
+    starting: Sequence[Sequence[str]],
+    cap: int,
+) -> tuple[str, list]:
+    """The object ids whose entries hold a fragment (`holding` phrases), at most `cap`, and —
+    only when those reached the cap — up to `cap` more that start with it (`starting`, may
+    be empty), so that prefix matches, which rank first, are not cut off by the cap. Below
+    the cap the records starting with the fragment are among those holding it already."""
+    hold_sql, hold_params = candidates_sql(connection, holding, cap)
+    if not starting:
+        return hold_sql, hold_params
+    start_sql, start_params = candidates_sql(connection, starting, cap)
+    sql = (
+        f"WITH hold (id) AS MATERIALIZED ({hold_sql}) "  # noqa: S608
+        "SELECT id FROM hold UNION ALL "
+        f"SELECT * FROM ({start_sql}) AS starting WHERE (SELECT count(*) FROM hold) >= %s"
+    )
+    return sql, [*hold_params, *start_params, cap]
+
+
+# --- keeping entries right, record by record ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    org_id: int
+    slot: Slot
+    object_id: int
+    value: str
+
+    @property
+    def document(self) -> str:
+        """The entry's tokens as the FTS5 column takes them (SQLite)."""
+        return tk.value_document(tk.namespace(self.org_id, self.slot.code), self.value)
+
+    @property
+    def tsvector(self) -> str:
+        """The entry's tokens as a tsvector literal (PostgreSQL)."""
+        return tk.value_tsvector(tk.namespace(self.org_id, self.slot.code), self.value)
+
+
+def entries_of(slots: Iterable[Slot], org_id: int, object_id: int, values: Sequence) -> list[Entry]:
+    """The entries a record has: one per slot whose normalised value is not empty."""
+    entries = []
+    for slot, raw in zip(slots, values, strict=True):
+        value = slot.value_of(raw)
+        if value:
+            entries.append(Entry(slot.entry_id(object_id), org_id, slot, object_id, value))
+    return entries
+
+
+def source_columns(model: type[models.Model]) -> frozenset[str]:
+    """The attributes whose change can change `model`'s entries."""
+    return frozenset(slot.column for slot in slots_of(model))
+
+
+def sync_record(instance: models.Model, *, using: str = "default") -> None:
+    """Make `instance`'s entries match its current values (one read; writes only on change)."""
+    connection = connections[using]
+    slots = slots_of(type(instance))
+    if not slots or instance.pk is None or not ready(connection):
+        return
+    org_id: int = instance.org_id  # type: ignore[attr-defined]
+    wanted = {
+        entry.id: entry
+        for entry in entries_of(
+            slots, org_id, instance.pk, [getattr(instance, slot.column) for slot in slots]
+        )
+    }
+    current = _current(connection, [slot.entry_id(instance.pk) for slot in slots])
+    stale = [entry for entry in current if entry.id not in wanted or wanted[entry.id] != entry]
+    fresh = [entry for entry in wanted.values() if entry not in current]
+    _remove(connection, stale)
+    _add(connection, fresh)
+
+
+def drop_record(instance: models.Model, *, using: str = "default") -> None:
+    """Remove `instance`'s entries (the record is being deleted)."""
+    connection = connections[using]
+    slots = slots_of(type(instance))
+    if not slots or instance.pk is None or not ready(connection):
+        return
+    ids = [slot.entry_id(instance.pk) for slot in slots]
+    if connection.vendor == "sqlite":
+        _remove(connection, _current(connection, ids))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE id IN ({_marks(ids)})", ids)  # noqa: S608
+
+
+def _current(connection: BaseDatabaseWrapper, ids: list[int]) -> list[Entry]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, org_id, object_id, value FROM {TABLE} WHERE id IN ({_marks(ids)})",  # noqa: S608
+            ids,
+        )
+        return [
+            Entry(entry_id, org_id, _BY_CODE[entry_id % tk.MAX_SLOTS], object_id, value)
+            for entry_id, org_id, object_id, value in cursor.fetchall()
+        ]
+
+
+def _remove(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
+    if not entries:
+        return
+    ids = [entry.id for entry in entries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # A contentless FTS5 table forgets a row when told the tokens it was given.
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) VALUES ('delete', %s, %s)",  # noqa: S608
+                [(entry.id, entry.document) for entry in entries],
+            )
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id IN ({_marks(ids)})", ids)  # noqa: S608
+
+
+def _add(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
+    if not entries:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [_row(entry) for entry in entries],
+            )
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (%s, %s)",  # noqa: S608
+                [(entry.id, entry.document) for entry in entries],
+            )
+        else:
+            # Two writers of one record without a row lock (a script, the admin) may both
+            # find no entry: the last one wins, as it does on the record.
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value, tsv) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector) "
+                "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, tsv = EXCLUDED.tsv",
+                [(*_row(entry), entry.tsvector) for entry in entries],
+            )
+
+
+def _row(entry: Entry) -> tuple[int, int, str, int, str, str]:
+    return (
+        entry.id,
+        entry.org_id,
+        entry.slot.object_type,
+        entry.object_id,
+        entry.slot.field,
+        entry.value,
+    )
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+# --- rebuilding in bulk ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    orgs: int
+    entries: int
+    seconds: float
+
+
+def reindex(
+    *, org_id: int | None = None, using: str = "default", report: Report | None = None
+) -> Reindexed:
+    """Rebuild the entries of one organisation (every organisation when `org_id` is None) from
+    the records, in one transaction; re-running gives the same rows. Reads the records a
+    chunk at a time and writes entries with the driver's bulk call (`executemany` on SQLite,
+    `COPY` on PostgreSQL), so memory stays bounded whatever the size."""
+    started = time.monotonic()
+    connection = connections[using]
+    if not enabled(connection):
+        raise ImproperlyConfigured("The search index needs SQLite or PostgreSQL.")
+    say: Report = report or (lambda _line: None)
+    with transaction.atomic(using=using):
+        organization = apps.get_model("org", "Organization")
+        orgs = list(
+            organization._default_manager.using(using)
+            .filter(**({} if org_id is None else {"pk": org_id}))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        everything = org_id is None or not (
+            SearchEntry.objects.using(using).exclude(org_id=org_id).exists()
+        )
+        _clear(connection, None if everything else org_id)
+        rebuild_gin = everything and connection.vendor == "postgresql"
+        if rebuild_gin:  # one index build after the load beats three million GIN inserts
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+        written = 0
+        for org in orgs:
+            for label in MODEL_LABELS:
+                count = _fill(connection, org, apps.get_model(label))
+                written += count
+                say(
+                    _("search index: %(entries)s entries of %(records)s (%(seconds).1f s)")
+                    % {
+                        "entries": f"{count:,}",
+                        "records": apps.get_model(label)._meta.verbose_name_plural,
+                        "seconds": time.monotonic() - started,
+                    }
+                )
+        with connection.cursor() as cursor:
+            if rebuild_gin:
+                cursor.execute(_GIN_DEFINITION)
+            if connection.vendor == "sqlite":
+                if everything:  # merge the index's segments into one b-tree
+                    cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+                cursor.execute(f"ANALYZE {TABLE}")
+            else:
+                cursor.execute(f"ANALYZE {TABLE}")
+    return Reindexed(orgs=len(orgs), entries=written, seconds=time.monotonic() - started)
+
+
+_GIN_DEFINITION = f"CREATE INDEX {GIN_INDEX} ON {TABLE} USING gin (tsv)"
+
+
+def _clear(connection: BaseDatabaseWrapper, org_id: int | None) -> None:
+    """Remove the entries of `org_id` (None: all of them) from the table and the engine's
+    full-text index."""
+    with connection.cursor() as cursor:
+        if org_id is None:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # noqa: S608
+                cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+            else:
+                cursor.execute(f"TRUNCATE {TABLE}")
+            return
+        if connection.vendor == "sqlite":
+            last = -1
+            while True:
+                cursor.execute(
+                    f"SELECT id, org_id, object_id, value FROM {TABLE} "  # noqa: S608
+                    "WHERE org_id = %s AND id > %s ORDER BY id LIMIT %s",
+                    [org_id, last, READ_CHUNK],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                last = rows[-1][0]
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) "  # noqa: S608
+                    "VALUES ('delete', %s, %s)",
+                    [
+                        (
+                            entry_id,
+                            tk.value_document(tk.namespace(org, entry_id % tk.MAX_SLOTS), value),
+                        )
+                        for entry_id, org, _object_id, value in rows
+                    ],
+                )
+        cursor.execute(f"DELETE FROM {TABLE} WHERE org_id = %s", [org_id])  # noqa: S608
+
+
+def _fill(connection: BaseDatabaseWrapper, org_id: int, model: type[models.Model]) -> int:
+    slots = slots_of(model)
+    written = 0
+    for chunk in _records(connection, model, org_id, [slot.column for slot in slots]):
+        entries = [
+            entry
+            for object_id, *values in chunk
+            for entry in entries_of(slots, org_id, object_id, values)
+        ]
+        _bulk_add(connection, entries)
+        written += len(entries)
+    return written
+
+
+def _records(
+    connection: BaseDatabaseWrapper, model: type[models.Model], org_id: int, columns: list[str]
+) -> Iterator[list[tuple]]:
+    """(id, *columns) of the organisation's records, READ_CHUNK at a time, by id."""
+    table = model._meta.db_table
+    concrete = {field.attname: field.column for field in model._meta.concrete_fields}
+    names = ", ".join(f'"{concrete[column]}"' for column in columns)
+    last = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f'SELECT "id", {names} FROM "{table}" '  # noqa: S608 - a model's table
+                'WHERE "org_id" = %s AND "id" > %s ORDER BY "id" LIMIT %s',
+                [org_id, last, READ_CHUNK],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield rows
+
+
+def _bulk_add(connection: BaseDatabaseWrapper, entries: list[Entry]) -> None:
+    if not entries:
+        return
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        raw.executemany(
+            f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [_row(entry) for entry in entries],
+        )
+        raw.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (?, ?)",  # noqa: S608
+            [(entry.id, entry.document) for entry in entries],
+        )
+        return
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(
+            f"COPY {TABLE} (id, org_id, object_type, object_id, field, value, tsv) FROM STDIN"
+        ) as copy,
+    ):
+        for entry in entries:
+            copy.write_row((*_row(entry), entry.tsvector))
