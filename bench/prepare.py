@@ -27,6 +27,8 @@ from dealbook.pipeline.selectors import visible_deals  # noqa: E402
 OUT = Path(sys.argv[1])
 OUT.mkdir(parents=True, exist_ok=True)
 SAMPLE = 400
+MOVE_LINES = 6_000  # more than a write run sends
+MOVE_ROUNDS_MAX = 200
 
 
 def write(name: str, lines: list[tuple[str, str, str]]) -> str:
@@ -103,12 +105,15 @@ scenarios = {
         ("POST", "/api/v1/deals", json.dumps({"account_id": a, "name": "Bench deal 压测商机"}))
         for a in rep_accounts
     ],
+    # Each deal goes to the second stage and back, round after round, each move carrying
+    # the version the one before it produced: enough lines that none is ever sent twice.
     "move_stage": [
         (
             "POST",
             f"/api/v1/deals/{d}/move",
-            json.dumps({"stage_id": open_stages[1].pk, "version": v}),
+            json.dumps({"stage_id": open_stages[1 - r % 2].pk, "version": v + r}),
         )
+        for r in range(max(1, min(MOVE_ROUNDS_MAX, -(-MOVE_LINES // max(len(movable), 1)))))
         for d, v in movable
     ],
 }

@@ -264,7 +264,7 @@ def bench_scale(scale: str, seconds: int, write_seconds: int) -> dict:
             sample = lines[-1] if name in WRITES else lines[0]
             queries = queries_per_request(base, token, sample)
             load_env = {**os.environ, "BENCH_REQUESTS": spec["file"], "BENCH_TOKEN": token}
-            if name in WRITES:
+            if name == "move_stage":
                 load_env["BENCH_ONCE"] = "1"  # a move carries its version: never resend one
             if name in READS:
                 # Warm: the same load, unmeasured, so every record the run cycles through

@@ -191,3 +191,25 @@ def test_shared_records_are_visible_inlined_or_through_the_share_table(
     assert {a.pk for a in theirs} & ids == {theirs[0].pk, theirs[1].pk}
     sql = str(visible_accounts(actor=reader).query)
     assert ("org_share" in sql) == (inline_max == 1)
+
+
+def test_token_authentication_brings_the_shares_along(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dealbook.customers.selectors import visible_accounts
+    from dealbook.org.services import api_token_authenticate, api_token_create
+
+    li, liu = world["li.rep"], world["liu.rep"]
+    to_li = AccountFactory(owner=liu)
+    to_team = AccountFactory(owner=liu)
+    hidden = AccountFactory(owner=liu)
+    Share.objects.create(org=world.org, object_type="account", object_id=to_li.pk, user=li)
+    Share.objects.create(org=world.org, object_type="account", object_id=to_team.pk, team=li.team)
+    user = api_token_authenticate(api_token_create(actor=li, name="script")[1])
+    with CaptureQueriesContext(connection) as ctx:
+        sql = str(visible_accounts(actor=user).query)
+    assert len(ctx.captured_queries) == 0  # scope and shares came with the token
+    ids = set(visible_accounts(actor=user).filter(owner=liu).values_list("pk", flat=True))
+    assert ids == {to_li.pk, to_team.pk}
+    assert hidden.pk not in ids and "org_share" not in sql

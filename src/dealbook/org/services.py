@@ -14,7 +14,7 @@ from dealbook.core import audit
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.org.enums import Role
 from dealbook.org.models import ApiToken, Department, Organization, Share, Team, User
-from dealbook.org.visibility import HAS_NO_SHARES_ATTR, MANAGES_NO_TEAM_ATTR, forget_viewer
+from dealbook.org.visibility import MANAGES_NO_TEAM_ATTR, forget_viewer, remember_shares
 
 TOKEN_PREFIX = "dbk_"  # noqa: S105 - a public prefix that marks tokens, not a secret
 
@@ -237,8 +237,8 @@ _TOKEN_USER_SQL = (
     "SELECT u.*, t.id AS token_id, "  # noqa: S105 - SQL, not a password
     "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_is_stale, "
     "EXISTS (SELECT 1 FROM org_team m WHERE m.manager_id = u.id) AS manages_a_team, "
-    "EXISTS (SELECT 1 FROM org_share s WHERE s.org_id = u.org_id "
-    "AND (s.user_id = u.id OR s.team_id = u.team_id)) AS has_shares "
+    "(SELECT {aggregate} FROM org_share s WHERE s.org_id = u.org_id "
+    "AND (s.user_id = u.id OR s.team_id = u.team_id)) AS shared_records "
     "FROM org_apitoken t INNER JOIN org_user u ON u.id = t.user_id AND u.org_id = t.org_id "
     "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active"
 )
@@ -252,7 +252,15 @@ def api_token_authenticate(raw: str) -> User | None:
     stale_before = connection.ops.adapt_datetimefield_value(
         now - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS)
     )
-    user = next(iter(User.objects.raw(_TOKEN_USER_SQL, [stale_before, _hash(raw)])), None)
+    # The records shared with the user or their own team come along as "type:id,…"
+    # (a manager's scope also takes shares to the teams below, read by the visibility code).
+    aggregate = (
+        "string_agg(s.object_type || ':' || s.object_id, ',')"
+        if connection.vendor == "postgresql"
+        else "group_concat(s.object_type || ':' || s.object_id, ',')"
+    )
+    statement = _TOKEN_USER_SQL.format(aggregate=aggregate)
+    user = next(iter(User.objects.raw(statement, [stale_before, _hash(raw)])), None)
     if user is None:
         return None
     extra = user.__dict__  # the statement's extra columns
@@ -260,6 +268,5 @@ def api_token_authenticate(raw: str) -> User | None:
         ApiToken.objects.filter(pk=extra["token_id"]).update(last_used_at=now)
     if not extra["manages_a_team"]:
         setattr(user, MANAGES_NO_TEAM_ATTR, True)
-        if not extra["has_shares"]:
-            setattr(user, HAS_NO_SHARES_ATTR, True)
+        remember_shares(user, extra["shared_records"] or "")
     return user

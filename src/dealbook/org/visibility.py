@@ -73,7 +73,7 @@ def viewer_for(user: User) -> Viewer:
 
 def forget_viewer(user: User) -> None:
     """Drop the cached scope (after the team tree changed in the same request)."""
-    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR, _SHARES_ATTR, HAS_NO_SHARES_ATTR):
+    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR, _SHARES_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -89,28 +89,38 @@ def shared_ids(viewer: Viewer, object_type: str) -> QuerySet:
 
 SHARE_INLINE_MAX = 500  # more shares than this: the share table is asked in a subquery
 _SHARES_ATTR = "_dealbook_shares"
-HAS_NO_SHARES_ATTR = "_dealbook_has_no_shares"
+
+
+def _grouped(rows: list[tuple[str, int]]) -> dict[str, frozenset[int]] | None:
+    if len(rows) > SHARE_INLINE_MAX:
+        return None
+    grouped: dict[str, set[int]] = {}
+    for object_type, object_id in rows:
+        grouped.setdefault(object_type, set()).add(object_id)
+    return {key: frozenset(ids) for key, ids in grouped.items()}
+
+
+def remember_shares(user: User, listed: str) -> None:
+    """Keep the shares token authentication read with the user ("type:id,…", those to the
+    user and to their own team — the whole of it for a user who manages no team)."""
+    rows = []
+    for item in filter(None, listed.split(",")):
+        object_type, _sep, object_id = item.rpartition(":")
+        rows.append((object_type, int(object_id)))
+    setattr(user, _SHARES_ATTR, _grouped(rows))
 
 
 def _shares_by_type(user: User, viewer: Viewer) -> dict[str, frozenset[int]] | None:
-    """The ids shared with the user or their teams, by type, read once per request (no
-    query when token authentication found none); None when there are too many to inline."""
+    """The ids shared with the user or their teams, by type, read once per request (or
+    already by token authentication); None when there are too many to inline."""
     if hasattr(user, _SHARES_ATTR):
         return getattr(user, _SHARES_ATTR)
-    shares: dict[str, frozenset[int]] | None = {}
-    if not (getattr(user, HAS_NO_SHARES_ATTR, False) and not viewer.managed_team_ids):
-        rows = list(
-            Share.objects.filter(
-                Q(user_id=viewer.user_id) | Q(team_id__in=viewer.team_ids), org_id=viewer.org_id
-            ).values_list("object_type", "object_id")[: SHARE_INLINE_MAX + 1]
-        )
-        if len(rows) > SHARE_INLINE_MAX:
-            shares = None
-        else:
-            grouped: dict[str, set[int]] = {}
-            for object_type, object_id in rows:
-                grouped.setdefault(object_type, set()).add(object_id)
-            shares = {key: frozenset(ids) for key, ids in grouped.items()}
+    rows = list(
+        Share.objects.filter(
+            Q(user_id=viewer.user_id) | Q(team_id__in=viewer.team_ids), org_id=viewer.org_id
+        ).values_list("object_type", "object_id")[: SHARE_INLINE_MAX + 1]
+    )
+    shares = _grouped(rows)
     setattr(user, _SHARES_ATTR, shares)
     return shares
 
