@@ -73,12 +73,22 @@ manager_accounts = list(
 names = list(
     visible_accounts(actor=manager).order_by("-id").values_list("name", flat=True)[:SAMPLE]
 )
+# Deals in the first two open stages (earlier runs left some in the second), each with the
+# stage it is in: a move sends it to the other one.
 movable = list(
     visible_deals(actor=manager)
-    .filter(stage=open_stages[0], expected_close_date__isnull=False)
+    .filter(stage__in=open_stages[:2], expected_close_date__isnull=False)
     .order_by("id")
-    .values_list("id", "version")[:30_000]
+    .values_list("id", "version", "stage_id")[:30_000]
 )
+
+
+def other_stage(stage_id: int, round_: int) -> int:
+    """Where a deal starting in `stage_id` goes in round `round_`: away, then back."""
+    first, second = open_stages[0].pk, open_stages[1].pk
+    away = second if stage_id == first else first
+    return away if round_ % 2 == 0 else stage_id
+
 
 get = "GET"
 scenarios = {
@@ -111,10 +121,10 @@ scenarios = {
         (
             "POST",
             f"/api/v1/deals/{d}/move",
-            json.dumps({"stage_id": open_stages[1 - r % 2].pk, "version": v + r}),
+            json.dumps({"stage_id": other_stage(at, r), "version": v + r}),
         )
         for r in range(max(1, min(MOVE_ROUNDS_MAX, -(-MOVE_LINES // max(len(movable), 1)))))
-        for d, v in movable
+        for d, v, at in movable
     ],
 }
 personas = {
