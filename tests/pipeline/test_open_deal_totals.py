@@ -10,7 +10,7 @@ from django.db.models import Count, F, Sum
 from dealbook.pipeline import rollup, services
 from dealbook.pipeline.models import Deal, OpenDealTotal
 from tests.factories import AccountFactory
-from tests.pipeline.factories import DealFactory, LostReasonFactory, stage
+from tests.pipeline.factories import DealFactory, LostReasonFactory
 
 
 def live_totals() -> dict[tuple, tuple[int, int, int]]:
