@@ -26,7 +26,7 @@ from dealbook.leads import selectors as lead_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import owned_q, scoped, viewer_for
+from dealbook.org.visibility import owned_by, owned_q, scoped
 from dealbook.pipeline import selectors as pipeline_selectors
 
 ACTIVITY_SORTS = {
@@ -78,17 +78,8 @@ def visible_activities(*, actor: User) -> QuerySet[Activity]:
 
 def owned_activities(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Activity]:
     """Activities owned by `owner_ids` (None: every owner, for org-wide readers), for team
-    views: owners outside the actor's ownership scope are dropped, so no row needs the
-    parent checks of `visible_activities`."""
-    qs = scoped(Activity.objects.all(), actor)
-    access = read_access(actor.role, Entity.ACTIVITY)
-    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
-        return qs.none()
-    if owner_ids is None:
-        return qs
-    if access is Access.SCOPED:
-        owner_ids = owner_ids & viewer_for(actor).owner_ids
-    return qs.filter(owner_id__in=sorted(owner_ids))
+    views."""
+    return owned_by(Activity.objects.all(), actor, Entity.ACTIVITY, owner_ids)
 
 
 def activity_list(

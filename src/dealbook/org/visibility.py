@@ -162,6 +162,24 @@ def scoped(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.filter(org_id=user.org_id)
 
 
+def owned_by(
+    queryset: QuerySet, user: User, entity: Entity, owner_ids: frozenset[int] | None
+) -> QuerySet:
+    """`queryset`'s records owned by `owner_ids` (None: every owner, for org-wide readers),
+    for team views. Owners outside the user's ownership scope are dropped, so every row is
+    visible by ownership and no per-row share or parent check is needed: the query can seek
+    the (org, owner, …) indexes owner by owner."""
+    qs = scoped(queryset, user)
+    access = read_access(user.role, entity)
+    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
+        return qs.none()
+    if owner_ids is None:
+        return qs
+    if access is Access.SCOPED:
+        owner_ids = owner_ids & viewer_for(user).owner_ids
+    return qs.filter(owner_id__in=sorted(owner_ids))
+
+
 def can_see_owner(user: User, owner_id: int | None) -> bool:
     """Whether `owner_id`'s records fall inside `user`'s ownership scope (for assignment)."""
     if user.is_org_wide:

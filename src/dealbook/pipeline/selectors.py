@@ -26,7 +26,7 @@ from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
 from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import owned_q, scoped, shared_q, viewer_for
+from dealbook.org.visibility import owned_by, owned_q, scoped, shared_q, viewer_for
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
 from dealbook.pipeline.models import (
@@ -132,21 +132,8 @@ def visible_deals(*, actor: User) -> QuerySet[Deal]:
 
 
 def owned_deals(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Deal]:
-    """Deals owned by `owner_ids` (None: every owner, for org-wide readers), for team views.
-
-    Owners outside the actor's ownership scope are dropped, so every row is visible by
-    ownership and the per-row share check of `visible_deals` is not needed: the query can
-    seek the (org, owner, …) indexes owner by owner.
-    """
-    qs = scoped(Deal.objects.all(), actor)
-    access = read_access(actor.role, Entity.DEAL)
-    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
-        return qs.none()
-    if owner_ids is None:
-        return qs
-    if access is Access.SCOPED:
-        owner_ids = owner_ids & viewer_for(actor).owner_ids
-    return qs.filter(owner_id__in=sorted(owner_ids))
+    """Deals owned by `owner_ids` (None: every owner, for org-wide readers), for team views."""
+    return owned_by(Deal.objects.all(), actor, Entity.DEAL, owner_ids)
 
 
 def _amount_q(amount: Decimal, *, lower: bool) -> Q:
