@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
@@ -147,9 +147,15 @@ class ContactFilters:
     account_id: int | None = None
 
 
-def visible_contacts(*, actor: User, account_id: int | None = None) -> QuerySet[Contact]:
+def visible_contacts(
+    *, actor: User, account_id: int | None = None, row_by_row: bool = False
+) -> QuerySet[Contact]:
     """Contacts follow their account. With `account_id`, only that account's contacts — the
-    parent check then looks at that one account, not at every account the actor sees."""
+    parent check then looks at that one account, not at every account the actor sees.
+
+    `row_by_row` checks each contact's account with a correlated EXISTS instead of listing
+    every visible account first (tens of thousands of ids for a manager of 40 reps): the
+    same rows, cheaper for a caller that looks at a few hundred candidates (search)."""
     qs = scoped(Contact.objects.all(), actor)
     accounts = visible_accounts(actor=actor)
     if account_id is not None:
@@ -160,6 +166,8 @@ def visible_contacts(*, actor: User, account_id: int | None = None) -> QuerySet[
         return qs
     if access is Access.NONE:
         return qs.none()
+    if row_by_row:
+        return qs.filter(Exists(accounts.filter(pk=OuterRef("account_id"))))
     return qs.filter(account__in=accounts.values("pk"))
 
 

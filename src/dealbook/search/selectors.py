@@ -46,11 +46,8 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import selectors as customer_selectors
-from dealbook.customers.models import Contact
 from dealbook.leads import selectors as lead_selectors
 from dealbook.org.models import Organization, User
-from dealbook.org.policies import Access, Entity, read_access
-from dealbook.org.visibility import scoped
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.search import index
 from dealbook.search import tokens as tk
@@ -272,22 +269,8 @@ def _accounts(actor: User, query: str) -> QuerySet:
     )
 
 
-def visible_contacts(actor: User) -> QuerySet[Contact]:
-    """`customers.selectors.visible_contacts`, with the parent check made row by row: a
-    contact is visible when its account is (`visible_accounts`), checked for each candidate
-    with a correlated EXISTS. The customers' version lists every visible account first,
-    which for a manager of 40 reps is tens of thousands of ids on SQLite, for the few hundred
-    contacts a search looks at. Same rows (tests/search pin it for every persona)."""
-    if read_access(actor.role, Entity.CONTACT) is not Access.SCOPED:
-        return customer_selectors.visible_contacts(actor=actor)
-    accounts = customer_selectors.visible_accounts(actor=actor)
-    return scoped(Contact.objects.all(), actor).filter(
-        Exists(accounts.filter(pk=OuterRef("account_id")))
-    )
-
-
 def _contacts(actor: User, query: str) -> QuerySet:
-    qs = visible_contacts(actor).select_related("account")
+    qs = customer_selectors.visible_contacts(actor=actor, row_by_row=True).select_related("account")
     return text_match(qs, (NAME, PHONE, EMAIL), query, org_id=actor.org_id).order_by(
         "match_rank", "name_normalized", "pk"
     )
