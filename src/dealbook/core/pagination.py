@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
+
+from dealbook.core.prepared import Prepared
 
 COUNT_CAP = 1000
 
@@ -33,3 +37,24 @@ def paginate(queryset: models.QuerySet, *, limit: int, offset: int) -> Page:
     capped = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     count, exact = min(capped, COUNT_CAP), capped <= COUNT_CAP
     return Page(rows, count, exact, limit, offset, has_more)
+
+
+def page_part(queryset: models.QuerySet, part: tuple) -> models.QuerySet:
+    """What a prepared page builds: the rows of one page (`("rows", limit, offset)`) or the
+    source of its capped count (`("count",)`) — the same slices `paginate` takes."""
+    if part[0] == "count":
+        return queryset.order_by().values("pk")[: COUNT_CAP + 1]
+    _rows, limit, offset = part
+    return queryset[offset : offset + limit + 1]
+
+
+def paginate_prepared(
+    read: Prepared, shape: Hashable, *, limit: int, offset: int, **values: Any
+) -> Page:
+    """`paginate` over a prepared read whose build ends with `page_part(queryset, part)`:
+    the same two queries, without building or compiling them again."""
+    rows = read((shape, ("rows", limit, offset)), **values)
+    has_more = len(rows) > limit
+    capped = read.count((shape, ("count",)), **values)
+    count, exact = min(capped, COUNT_CAP), capped <= COUNT_CAP
+    return Page(rows[:limit], count, exact, limit, offset, has_more)

@@ -8,10 +8,12 @@ their parent. A user of another organisation sees nothing, ever.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
+from dealbook.core.prepared import Prepared
 from dealbook.org.models import Share, Team, User
 from dealbook.org.policies import Access, Entity, read_access
 
@@ -33,6 +35,21 @@ class Viewer:
 MANAGES_NO_TEAM_ATTR = "_dealbook_manages_no_team"
 
 
+def _managed_members_query(shape: tuple, *, user_id: int, org_id: int) -> QuerySet:
+    managed_above = Team.objects.filter(org_id=org_id, manager_id=user_id).filter(
+        StartsWith(OuterRef("path"), F("path"))
+    )
+    same_org_members = FilteredRelation("members", condition=Q(members__org_id=org_id))
+    return (
+        Team.objects.filter(Exists(managed_above), org_id=org_id)
+        .annotate(member=same_org_members)
+        .values_list("pk", "member__id")
+    )
+
+
+_managed_members = Prepared(_managed_members_query)
+
+
 def viewer_for(user: User) -> Viewer:
     """The user's ownership scope, in at most one query (none for a user the token
     authentication already found to manage no team).
@@ -45,15 +62,7 @@ def viewer_for(user: User) -> Viewer:
         return cached
     rows: list[tuple[int, int | None]] = []
     if not getattr(user, MANAGES_NO_TEAM_ATTR, False):
-        managed_above = Team.objects.filter(org_id=user.org_id, manager_id=user.pk).filter(
-            StartsWith(OuterRef("path"), F("path"))
-        )
-        same_org_members = FilteredRelation("members", condition=Q(members__org_id=user.org_id))
-        rows = list(
-            Team.objects.filter(Exists(managed_above), org_id=user.org_id)
-            .annotate(member=same_org_members)
-            .values_list("pk", "member__id")
-        )
+        rows = _managed_members(user_id=user.pk, org_id=user.org_id or 0)
     managed_team_ids = frozenset(team_id for team_id, _member in rows)
     owner_ids = {user.pk} | {member for _team, member in rows if member is not None}
     team_ids = set(managed_team_ids)
@@ -110,15 +119,22 @@ def remember_shares(user: User, listed: str) -> None:
     setattr(user, _SHARES_ATTR, _grouped(rows))
 
 
+def _shares_query(shape: tuple, *, user_id: int, team_ids: list[int], org_id: int) -> QuerySet:
+    return Share.objects.filter(
+        Q(user_id=user_id) | Q(team_id__in=team_ids), org_id=org_id
+    ).values_list("object_type", "object_id")[: SHARE_INLINE_MAX + 1]
+
+
+_shares_of = Prepared(_shares_query)
+
+
 def _shares_by_type(user: User, viewer: Viewer) -> dict[str, frozenset[int]] | None:
     """The ids shared with the user or their teams, by type, read once per request (or
     already by token authentication); None when there are too many to inline."""
     if hasattr(user, _SHARES_ATTR):
         return getattr(user, _SHARES_ATTR)
-    rows = list(
-        Share.objects.filter(
-            Q(user_id=viewer.user_id) | Q(team_id__in=viewer.team_ids), org_id=viewer.org_id
-        ).values_list("object_type", "object_id")[: SHARE_INLINE_MAX + 1]
+    rows = _shares_of(
+        user_id=viewer.user_id, team_ids=sorted(viewer.team_ids), org_id=viewer.org_id
     )
     shares = _grouped(rows)
     setattr(user, _SHARES_ATTR, shares)
@@ -185,3 +201,69 @@ def can_see_owner(user: User, owner_id: int | None) -> bool:
     if user.is_org_wide:
         return True
     return owner_id is not None and owner_id in viewer_for(user).owner_ids
+
+
+# --- prepared reads (dealbook.core.prepared) ---------------------------------------------
+
+
+def scope_values(user: User, *entities: Entity) -> tuple[tuple, dict[str, Any]]:
+    """The user's visibility of `entities` as a prepared read binds it: the shape (what
+    changes the SQL's text) and the values (ints and sorted id lists)."""
+    has_org = bool(user.is_authenticated and user.org_id)
+    access = tuple(read_access(user.role, entity).value for entity in entities)
+    scoped_types = tuple(
+        entity.value for entity in entities if read_access(user.role, entity) is Access.SCOPED
+    )
+    if not scoped_types or not has_org:
+        return (user.role, access, has_org, "", ()), {"org_id": user.org_id or 0}
+    viewer = viewer_for(user)
+    shares = _shares_by_type(user, viewer)
+    values: dict[str, Any] = {
+        "org_id": viewer.org_id,
+        "user_id": viewer.user_id,
+        "owner_ids": sorted(viewer.owner_ids),
+    }
+    if shares is None:
+        values["team_ids"] = sorted(viewer.team_ids)
+        return (user.role, access, has_org, "subquery", scoped_types), values
+    for object_type in scoped_types:
+        values[f"shared_{object_type}_ids"] = sorted(shares.get(object_type, ()))
+    return (user.role, access, has_org, "inline", scoped_types), values
+
+
+def marked_user(
+    scope_shape: tuple,
+    *,
+    org_id: int,
+    user_id: int = 0,
+    owner_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+    **shared_ids: list[int],
+) -> User:
+    """A stand-in user carrying marker values, for building a prepared read with the same
+    selectors as everyone else: `scope_values`' shape in, the same visibility SQL out."""
+    role, _access, has_org, mode, scoped_types = scope_shape
+    user = User(pk=user_id or None, org_id=org_id if has_org else None, role=role)
+    if mode:
+        setattr(
+            user,
+            _CACHE_ATTR,
+            Viewer(
+                user_id=user_id,
+                org_id=org_id,
+                role=role,
+                owner_ids=frozenset(owner_ids or ()),
+                team_ids=frozenset(team_ids or ()),
+                managed_team_ids=frozenset(),
+            ),
+        )
+        shares = (
+            None
+            if mode == "subquery"
+            else {
+                object_type: frozenset(shared_ids.get(f"shared_{object_type}_ids") or ())
+                for object_type in scoped_types
+            }
+        )
+        setattr(user, _SHARES_ATTR, shares)
+    return user

@@ -139,8 +139,13 @@ def stage_update(request: HttpRequest, stage_id: int, payload: StagePatch):
 def deal_list(request: HttpRequest, filters: Query[DealFilterParams], page: Query[PageParams]):
     params = filters.dict()
     sort = params.pop("sort")
-    qs = selectors.deal_list(actor=request.auth, filters=selectors.DealFilters(**params), sort=sort)
-    result = paginate(qs, limit=page.limit, offset=page.offset)
+    result = selectors.deal_page(
+        actor=request.auth,
+        filters=selectors.DealFilters(**params),
+        sort=sort,
+        limit=page.limit,
+        offset=page.offset,
+    )
     selectors.attach_deal_children(result.items)
     return page_out(result)
 

@@ -385,14 +385,14 @@ class BoardParams(Schema):
     per_column: int = Field(10, ge=1, le=50, description="Cards per column, biggest first.")
 
 
-class BoardStageOut(Schema):
+class BoardStageOut(OutModel):
     id: int
     name: str
     kind: str
     probability: int
 
 
-class CurrencyTotalOut(Schema):
+class CurrencyTotalOut(OutModel):
     currency: str
     count: int
     amount: Decimal
@@ -405,7 +405,7 @@ class CurrencyTotalOut(Schema):
     )
 
 
-class BoardCardOut(Schema):
+class BoardCardOut(OutModel):
     id: int
     name: str
     account_name: str
@@ -418,14 +418,14 @@ class BoardCardOut(Schema):
     days_in_stage: int = Field(..., description="Whole days since the deal entered the stage.")
 
 
-class BoardColumnOut(Schema):
+class BoardColumnOut(OutModel):
     stage: BoardStageOut
     count: int = Field(..., description="Every deal in the column, not only the cards shown.")
     totals: list[CurrencyTotalOut] = Field(..., description="One entry per currency.")
     cards: list[BoardCardOut] = Field(..., description="The biggest deals first.")
 
 
-class ClosedPeriodOut(Schema):
+class ClosedPeriodOut(OutModel):
     start: dt.date | None
     end: dt.date | None
     is_default: bool = Field(
@@ -433,7 +433,7 @@ class ClosedPeriodOut(Schema):
     )
 
 
-class BoardOut(Schema):
+class BoardOut(OutModel):
     pipeline: NamedRef
     closed_period: ClosedPeriodOut = Field(
         ...,

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -23,10 +24,20 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
+from dealbook.core.pagination import Page, page_part, paginate, paginate_prepared
+from dealbook.core.prepared import Prepared
 from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import owned_by, owned_q, scoped, shared_q, viewer_for
+from dealbook.org.visibility import (
+    marked_user,
+    owned_by,
+    owned_q,
+    scope_values,
+    scoped,
+    shared_q,
+    viewer_for,
+)
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
 from dealbook.pipeline.models import (
@@ -180,14 +191,61 @@ def deal_list(
     return qs.order_by(DEAL_SORTS.get(sort, "-updated_at"), "-id")
 
 
+_PREPARED_FILTERS = ("owner_id", "pipeline_id", "stage_id", "account_id")
+
+
+def _deal_page(shape: tuple, **values: Any) -> QuerySet[Deal]:
+    (scope_shape, status, sort), part = shape
+    scope = {k: v for k, v in values.items() if k not in _PREPARED_FILTERS}
+    filters = DealFilters(status=status, **{k: values[k] for k in _PREPARED_FILTERS})
+    qs = deal_list(actor=marked_user(scope_shape, **scope), filters=filters, sort=sort)
+    return page_part(qs, part)
+
+
+_prepared_deal_page = Prepared(_deal_page)
+
+
+def deal_page(
+    *, actor: User, filters: DealFilters, sort: str, limit: int, offset: int
+) -> Page[Deal]:
+    """A page of `deal_list`. Filters by ids and status (the board's and the list's usual
+    ones) run as a prepared read; text, team, dates and amounts build the queryset anew."""
+    plain = DealFilters(
+        status=filters.status, **{name: getattr(filters, name) for name in _PREPARED_FILTERS}
+    )
+    if filters != plain:
+        return paginate(
+            deal_list(actor=actor, filters=filters, sort=sort), limit=limit, offset=offset
+        )
+    shape, scope = scope_values(actor, Entity.DEAL)
+    ids = {name: getattr(filters, name) for name in _PREPARED_FILTERS}
+    return paginate_prepared(
+        _prepared_deal_page,
+        (shape, filters.status, sort),
+        limit=limit,
+        offset=offset,
+        **scope,
+        **ids,
+    )
+
+
+def _deal_by_id(shape: tuple, deal_id: int, **scope: Any) -> QuerySet[Deal]:
+    actor = marked_user(shape, **scope)
+    return _with_related(visible_deals(actor=actor)).filter(pk=deal_id)
+
+
+_prepared_deal_by_id = Prepared(_deal_by_id)
+
+
 def deal_get(*, actor: User, deal_id: int) -> Deal:
-    """A deal the actor may see (404 otherwise, never 403)."""
-    deal = _with_related(visible_deals(actor=actor)).filter(pk=deal_id).first()
-    if deal is not None:
-        attach_deal_children([deal])
-    if deal is None:
+    """A deal the actor may see (404 otherwise, never 403). A prepared read: the hottest
+    query of the API, compiled once per visibility shape."""
+    shape, scope = scope_values(actor, Entity.DEAL)
+    found = _prepared_deal_by_id(shape, deal_id=deal_id, **scope)
+    if not found:
         raise NotFound(_("Deal"))
-    return deal
+    attach_deal_children(found)
+    return found[0]
 
 
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
@@ -376,47 +434,70 @@ def _closed_period(filters: BoardFilters, today: dt.date, first_month: int) -> C
     return ClosedPeriod(start=filters.close_from, end=filters.close_to, is_default=False)
 
 
+def closed_instants(
+    start: dt.date | None, end: dt.date | None, zone: ZoneInfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The local days `start` … `end` (inclusive) of `zone` as a half-open range of instants
+    [from, until); a missing end (or one at the edge of the calendar) is None: unbounded."""
+    after = before = None
+    if start is not None and start > dt.date.min:
+        after = dt.datetime.combine(start, dt.time.min, zone)
+    if end is not None and end < dt.date.max - dt.timedelta(days=1):
+        before = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, zone)
+    return after, before
+
+
+def _instants_q(after: dt.datetime | None, before: dt.datetime | None) -> Q:
+    match = Q()
+    if after is not None:
+        match &= Q(closed_at__gte=after)
+    if before is not None:
+        match &= Q(closed_at__lt=before)
+    return match
+
+
 def closed_between_q(start: dt.date | None, end: dt.date | None, zone: ZoneInfo) -> Q:
     """closed_at on the local days `start` … `end` (inclusive) of `zone`, as an indexable
     range of instants; a missing end (or one at the edge of the calendar) is unbounded."""
+    return _instants_q(*closed_instants(start, end, zone))
+
+
+def _team_path(actor: User, filters: BoardFilters) -> str | None:
+    """The path of the board's team filter ("" without one, None for an unknown team)."""
+    if filters.team_id is None:
+        return ""
+    path = (
+        Team.objects.filter(org_id=actor.org_id, pk=filters.team_id)
+        .values_list("path", flat=True)
+        .first()
+    )
+    return path or None
+
+
+def _owners_q(owner_id: int | None, team_path: str) -> Q:
+    """The board's owner / team filters as a Q on the deal's owner."""
     match = Q()
-    if start is not None and start > dt.date.min:
-        match &= Q(closed_at__gte=dt.datetime.combine(start, dt.time.min, zone))
-    if end is not None and end < dt.date.max - dt.timedelta(days=1):
-        after = end + dt.timedelta(days=1)
-        match &= Q(closed_at__lt=dt.datetime.combine(after, dt.time.min, zone))
+    if owner_id is not None:
+        match &= Q(owner_id=owner_id)
+    if team_path:
+        match &= Q(owner__team__path__startswith=team_path)
     return match
 
 
-def _owner_filter_q(actor: User, filters: BoardFilters) -> Q | None:
-    """The board's owner / team filters as a Q on owner_id (None: an unknown team)."""
-    match = Q()
-    if filters.owner_id is not None:
-        match &= Q(owner_id=filters.owner_id)
-    if filters.team_id is not None:
-        path = (
-            Team.objects.filter(org_id=actor.org_id, pk=filters.team_id)
-            .values_list("path", flat=True)
-            .first()
-        )
-        if not path:
-            return None
-        match &= Q(owner__team__path__startswith=path)
-    return match
-
-
-def _open_q(stages: list[Stage], filters: BoardFilters) -> Q:
+def _open_q(
+    stages: list[Stage], close_from: dt.date | None = None, close_to: dt.date | None = None
+) -> Q:
     open_q = Q(stage_id__in=[stage.pk for stage in stages if stage.kind == StageKind.OPEN])
-    if filters.close_from is not None:
-        open_q &= Q(expected_close_date__gte=filters.close_from)
-    if filters.close_to is not None:
-        open_q &= Q(expected_close_date__lte=filters.close_to)
+    if close_from is not None:
+        open_q &= Q(expected_close_date__gte=close_from)
+    if close_to is not None:
+        open_q &= Q(expected_close_date__lte=close_to)
     return open_q
 
 
-def _closed_q(stages: list[Stage], period: ClosedPeriod, zone: ZoneInfo) -> Q:
+def _closed_q(stages: list[Stage], after: dt.datetime | None, before: dt.datetime | None) -> Q:
     return Q(
-        closed_between_q(period.start, period.end, zone),
+        _instants_q(after, before),
         stage_id__in=[stage.pk for stage in stages if stage.kind != StageKind.OPEN],
     )
 
@@ -436,11 +517,11 @@ def _currency_total(currency: str, count: int, amount_sum: int, weighted_sum: in
     )
 
 
-def _live_sums(deals: QuerySet[Deal]) -> list[tuple[int, str, int, int, int]]:
+def _live_sums_query(deals: QuerySet[Deal]) -> QuerySet:
     """One GROUP BY (stage, currency) of `deals`: counts and exact sums of minor units."""
-    rows = (
+    return (
         deals.order_by()
-        .values("stage_id", "currency")
+        .values_list("stage_id", "currency")
         .annotate(
             deal_count=Count("pk"),
             amount_sum=Sum("amount_minor"),
@@ -451,40 +532,24 @@ def _live_sums(deals: QuerySet[Deal]) -> list[tuple[int, str, int, int, int]]:
             ),
         )
     )
-    return [
-        (
-            row["stage_id"],
-            row["currency"],
-            row["deal_count"],
-            int(row["amount_sum"] or 0),
-            int(row["weighted_sum"] or 0),
-        )
-        for row in rows
-    ]
 
 
-def _rolled_up_sums(
-    *, actor: User, pipeline: Pipeline, owners: Q
-) -> list[tuple[int, str, int, int, int]]:
+def _rolled_up_query(*, actor: User, pipeline_id: int, owners: Q) -> QuerySet:
     """The open columns from the roll-up (OpenDealTotal): deals the actor sees as their
     owner or the owner's manager (or all, for org-wide roles), a few rows per owner."""
     access = read_access(actor.role, Entity.DEAL)
     if access is Access.NONE:
-        return []
+        return OpenDealTotal.objects.none()
     rows = OpenDealTotal.objects.filter(
-        owners, org_id=actor.org_id, pipeline_id=pipeline.pk, deal_count__gt=0
+        owners, org_id=actor.org_id, pipeline_id=pipeline_id, deal_count__gt=0
     )
     if access is Access.SCOPED:
-        rows = rows.filter(owner_id__in=viewer_for(actor).owner_ids)
-    sums = (
+        rows = rows.filter(owner_id__in=sorted(viewer_for(actor).owner_ids))
+    return (
         rows.order_by()
-        .values("stage_id", "currency")
+        .values_list("stage_id", "currency")
         .annotate(n=Sum("deal_count"), amount=Sum("amount_sum"), weighted=Sum("weighted_sum"))
     )
-    return [
-        (row["stage_id"], row["currency"], int(row["n"]), int(row["amount"]), int(row["weighted"]))
-        for row in sums
-    ]
 
 
 def open_deal_sums(
@@ -509,48 +574,75 @@ def open_deal_sums(
     )
 
 
-def _column_totals(
-    visible: QuerySet[Deal],
-    *,
-    actor: User,
-    pipeline: Pipeline,
-    stages: list[Stage],
-    filters: BoardFilters,
-    owners: Q | None,
-    period: ClosedPeriod,
-    zone: ZoneInfo,
-) -> dict[int, list[CurrencyTotal]]:
-    """Every column's count and per-currency totals, in two queries whatever the data size.
+@dataclass(frozen=True)
+class _BoardShape:
+    """What changes the text of the board's SQL (its values are bound)."""
 
-    Open columns come from the roll-up when no expected-close period narrows them (the
-    usual board), plus a live sum of the open deals shared with the actor that are not
-    theirs by ownership; the won and lost columns (bounded by the closing period) are a
-    live GROUP BY on the closing-date indexes. With an expected-close period every column
-    is summed live.
-    """
-    if owners is None:
-        return {}
-    closed = _closed_q(stages, period, zone)
-    if filters.close_from is not None or filters.close_to is not None:
-        sums = _live_sums(visible.filter(_open_q(stages, filters) | closed))
-    else:
-        sums = _rolled_up_sums(actor=actor, pipeline=pipeline, owners=owners)
-        access = read_access(actor.role, Entity.DEAL)
-        if access is Access.SCOPED:
+    scope: tuple
+    kinds: tuple[str, ...]  # the stages' kinds, by ascending stage id
+    team_path: str
+    per_column: int
+    live_open: bool  # an expected-close period: open columns summed live, not rolled up
+
+
+def _board_query(shape: tuple, **values: Any) -> QuerySet:
+    """One of the board's three reads (`part`): the rolled-up open columns, the live sums,
+    or the cards — built for the stand-in user of a prepared read."""
+    board, part = shape
+    stage_ids = values.pop("stage_ids")
+    owner_id, pipeline_id = values.pop("owner_id"), values.pop("pipeline_id")
+    close_from, close_to = values.pop("close_from"), values.pop("close_to")
+    after, before = values.pop("closed_after"), values.pop("closed_before")
+    actor = marked_user(board.scope, **values)
+    stages = [Stage(pk=pk, kind=kind) for pk, kind in zip(stage_ids, board.kinds, strict=True)]
+    owners = _owners_q(owner_id, board.team_path)
+    if part == "rolled_up":
+        return _rolled_up_query(actor=actor, pipeline_id=pipeline_id, owners=owners)
+    # Every column condition names its stages, which belong to this pipeline: no
+    # pipeline filter, so the (org, owner, stage, amount) index serves them.
+    visible = visible_deals(actor=actor).filter(owners)
+    closed = _closed_q(stages, after, before)
+    if part == "sums":
+        if board.live_open:
+            return _live_sums_query(visible.filter(_open_q(stages, close_from, close_to) | closed))
+        if read_access(actor.role, Entity.DEAL) is Access.SCOPED:
+            # Open deals shared with the actor that are not theirs by ownership: the roll-up
+            # counts deals by owner only.
             viewer = viewer_for(actor)
-            shared_open = (
-                Q(_open_q(stages, filters))
+            closed |= (
+                Q(_open_q(stages))
                 & shared_q(actor, Entity.DEAL)
-                & ~Q(owner_id__in=viewer.owner_ids)
+                & ~Q(owner_id__in=sorted(viewer.owner_ids))
             )
-            closed |= shared_open
-        sums += _live_sums(visible.filter(closed))
+        return _live_sums_query(visible.filter(closed))
+    column_q = {
+        stage.pk: (
+            _open_q([stage], close_from, close_to)
+            if stage.kind == StageKind.OPEN
+            else _closed_q([stage], after, before)
+        )
+        for stage in stages
+    }
+    return _cards_query(
+        visible,
+        org_id=actor.org_id or 0,
+        stages=stages,
+        column_q=column_q,
+        per_column=board.per_column,
+    )
+
+
+_board_read = Prepared(_board_query)
+
+
+def _column_totals(rows: list[tuple[int, str, int, int, int]]) -> dict[int, list[CurrencyTotal]]:
+    """Every column's per-currency totals from the roll-up's and the live sums' rows."""
     merged: dict[tuple[int, str], list[int]] = {}
-    for stage_id, currency, count, amount_sum, weighted_sum in sums:
+    for stage_id, currency, count, amount_sum, weighted_sum in rows:
         entry = merged.setdefault((stage_id, currency), [0, 0, 0])
-        entry[0] += count
-        entry[1] += amount_sum
-        entry[2] += weighted_sum
+        entry[0] += int(count)
+        entry[1] += int(amount_sum or 0)
+        entry[2] += int(weighted_sum or 0)
     totals: dict[int, list[CurrencyTotal]] = {}
     for (stage_id, currency), (count, amount_sum, weighted_sum) in sorted(merged.items()):
         totals.setdefault(stage_id, []).append(
@@ -559,15 +651,14 @@ def _column_totals(
     return totals
 
 
-def _column_cards(
+def _cards_query(
     visible: QuerySet[Deal],
     *,
     org_id: int,
     stages: list[Stage],
     column_q: dict[int, Q],
     per_column: int,
-    now: dt.datetime,
-) -> dict[int, list[BoardCard]]:
+) -> QuerySet:
     """One query: the biggest `per_column` deals of every stage.
 
     Each stage's top deals are an `ORDER BY amount DESC LIMIT n` subquery over that
@@ -585,39 +676,41 @@ def _column_cards(
         for stage in stages
     ]
     if not tops:
-        return {}
+        return Deal.objects.none()
     chosen = tops[0].union(*tops[1:], all=True) if len(tops) > 1 else tops[0]
-    rows = (
-        Deal.objects.filter(org_id=org_id, pk__in=chosen)
-        .select_related("account", "owner")
-        .only(
-            "name",
-            "stage_id",
-            "amount_minor",
-            "currency",
-            "expected_close_date",
-            "probability",
-            "stage_entered_at",
-            "account__name",
-            "owner__username",
-            "owner__display_name",
-        )
+    return Deal.objects.filter(org_id=org_id, pk__in=chosen).values_list(
+        "pk",
+        "name",
+        "stage_id",
+        "amount_minor",
+        "currency",
+        "expected_close_date",
+        "probability",
+        "stage_entered_at",
+        "account__name",
+        "owner__username",
+        "owner__display_name",
     )
-    ranked = sorted(rows, key=lambda deal: (-deal.amount_minor, -deal.pk))
+
+
+def _column_cards(rows: list[tuple], now: dt.datetime) -> dict[int, list[BoardCard]]:
+    """The cards of each stage from the cards query's rows, biggest first."""
     cards: dict[int, list[BoardCard]] = {}
-    for deal in ranked:
-        cards.setdefault(deal.stage_id, []).append(
+    for row in sorted(rows, key=lambda row: (-row[3], -row[0])):
+        (pk, name, stage_id, amount_minor, currency, close_date, probability, entered_at) = row[:8]
+        account_name, username, display_name = row[8:]
+        cards.setdefault(stage_id, []).append(
             BoardCard(
-                id=deal.pk,
-                name=deal.name,
-                account_name=deal.account.name,
-                owner_name=str(deal.owner),
-                amount=deal.amount,
-                currency=deal.currency,
-                expected_close_date=deal.expected_close_date,
-                probability=deal.probability,
-                stage_entered_at=deal.stage_entered_at,
-                days_in_stage=max((now - deal.stage_entered_at).days, 0),
+                id=pk,
+                name=name,
+                account_name=account_name,
+                owner_name=display_name or username,
+                amount=from_minor(amount_minor, currency),
+                currency=currency,
+                expected_close_date=close_date,
+                probability=probability,
+                stage_entered_at=entered_at,
+                days_in_stage=max((now - entered_at).days, 0),
             )
         )
     return cards
@@ -628,7 +721,9 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
     per-currency totals and its biggest deals first.
 
     A fixed number of queries whatever the data size: the organisation's clock, the
-    pipeline and its stages, one GROUP BY for all totals, one query for all cards.
+    pipeline and its stages, the roll-up's open columns, one GROUP BY for the rest of the
+    totals, one query for all cards — the last three prepared reads (core.prepared), built
+    once per shape of the actor's visibility and the filters.
     """
     filters = filters or BoardFilters()
     if filters.close_from and filters.close_to and filters.close_from > filters.close_to:
@@ -644,38 +739,35 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
     stages = sorted(pipeline.stages.all(), key=lambda stage: (stage.order, stage.pk))
     now = timezone.now()
     period = _closed_period(filters, timezone.localdate(now, timezone=zone), first_month)
-    owners = _owner_filter_q(actor, filters)
-    # Every column condition names its stages, which belong to this pipeline: no
-    # pipeline filter, so the (org, owner, stage, amount) index serves the cards.
-    visible = (
-        visible_deals(actor=actor).filter(owners) if owners is not None else Deal.objects.none()
-    )
-    totals = _column_totals(
-        visible,
-        actor=actor,
-        pipeline=pipeline,
-        stages=stages,
-        filters=filters,
-        owners=owners,
-        period=period,
-        zone=zone,
-    )
-    column_q = {
-        stage.pk: (
-            _open_q([stage], filters)
-            if stage.kind == StageKind.OPEN
-            else _closed_q([stage], period, zone)
+    team_path = _team_path(actor, filters)
+    totals: dict[int, list[CurrencyTotal]] = {}
+    cards: dict[int, list[BoardCard]] = {}
+    if team_path is not None and stages:
+        by_id = sorted(stages, key=lambda stage: stage.pk)
+        scope_shape, scope = scope_values(actor, Entity.DEAL)
+        live_open = filters.close_from is not None or filters.close_to is not None
+        board = _BoardShape(
+            scope=scope_shape,
+            kinds=tuple(stage.kind for stage in by_id),
+            team_path=team_path,
+            per_column=per_column,
+            live_open=live_open,
         )
-        for stage in stages
-    }
-    cards = _column_cards(
-        visible,
-        org_id=pipeline.org_id,
-        stages=stages,
-        column_q=column_q,
-        per_column=per_column,
-        now=now,
-    )
+        after, before = closed_instants(period.start, period.end, zone)
+        values = {
+            **scope,
+            "stage_ids": [stage.pk for stage in by_id],
+            "owner_id": filters.owner_id,
+            "pipeline_id": pipeline.pk,
+            "close_from": filters.close_from,
+            "close_to": filters.close_to,
+            "closed_after": after,
+            "closed_before": before,
+        }
+        rows = [] if live_open else _board_read((board, "rolled_up"), **values)
+        rows += _board_read((board, "sums"), **values)
+        totals = _column_totals(rows)
+        cards = _column_cards(_board_read((board, "cards"), **values), now)
     columns = [
         BoardColumn(
             stage=stage,

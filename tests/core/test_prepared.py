@@ -1,0 +1,181 @@
+"""Prepared reads (dealbook.core.prepared): the same rows as the plain querysets they are
+built from, for every persona of the demo organisation, on every shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dealbook.activities import selectors as activity_selectors
+from dealbook.core.pagination import paginate
+from dealbook.core.prepared import Prepared, PrepareError
+from dealbook.demo.build import build_demo
+from dealbook.org.models import Share, User
+from dealbook.org.policies import Entity
+from dealbook.org.visibility import forget_viewer, marked_user, scope_values
+from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.pipeline.models import Deal, Pipeline
+
+SMALL = 0.05
+
+
+@pytest.fixture
+def demo(db):
+    build_demo(seed=11, scale=SMALL)
+    # A share to a rep and one to a team, so that inlined shares take part.
+    li = User.objects.get(username="li.rep")
+    other = Deal.objects.exclude(owner__team=li.team).order_by("id").first()
+    Share.objects.create(org_id=li.org_id, object_type="deal", object_id=other.pk, user=li)
+    return li.org_id
+
+
+def _people(org_id: int) -> list[User]:
+    return list(User.objects.filter(org_id=org_id).order_by("username"))
+
+
+def _fresh(user: User) -> User:
+    forget_viewer(user)
+    return user
+
+
+def test_a_deal_reads_the_same_prepared_and_plain_for_everyone(demo):
+    deal_ids = list(Deal.objects.order_by("id").values_list("pk", flat=True)[::7])
+    compared = 0
+    for user in _people(demo):
+        plain = set(
+            pipeline_selectors.visible_deals(actor=_fresh(user))
+            .filter(pk__in=deal_ids)
+            .values_list("pk", flat=True)
+        )
+        prepared = set()
+        for deal_id in deal_ids:
+            try:
+                deal = pipeline_selectors.deal_get(actor=_fresh(user), deal_id=deal_id)
+            except Exception:  # noqa: BLE001 - NotFound: not visible
+                continue
+            assert deal.account.name and deal.owner.username and deal.stage.name
+            prepared.add(deal.pk)
+        assert prepared == plain, user.username
+        compared += len(plain)
+    assert compared > 0
+
+
+def test_deal_pages_are_the_same_prepared_and_plain(demo):
+    pipeline = Pipeline.objects.get(org_id=demo, is_default=True)
+    stage_ids = list(pipeline.stages.order_by("order").values_list("pk", flat=True))
+    compared = 0
+    for user in _people(demo):
+        for filters in (
+            pipeline_selectors.DealFilters(),
+            pipeline_selectors.DealFilters(stage_id=stage_ids[0]),
+            pipeline_selectors.DealFilters(owner_id=user.pk, status="open"),
+        ):
+            for sort in ("-amount", "name"):
+                plain = paginate(
+                    pipeline_selectors.deal_list(actor=_fresh(user), filters=filters, sort=sort),
+                    limit=10,
+                    offset=5,
+                )
+                prepared = pipeline_selectors.deal_page(
+                    actor=_fresh(user), filters=filters, sort=sort, limit=10, offset=5
+                )
+                assert [d.pk for d in prepared.items] == [d.pk for d in plain.items]
+                assert (prepared.count, prepared.count_is_exact, prepared.has_more) == (
+                    plain.count,
+                    plain.count_is_exact,
+                    plain.has_more,
+                )
+                compared += len(plain.items)
+    assert compared > 0
+
+
+def test_account_timelines_are_the_same_prepared_and_plain(demo):
+    from dealbook.customers.models import Account
+
+    account_ids = list(Account.objects.order_by("id").values_list("pk", flat=True)[::5])
+    compared = 0
+    for user in _people(demo):
+        for account_id in account_ids:
+            try:
+                prepared = activity_selectors.account_timeline(
+                    actor=_fresh(user), account_id=account_id
+                )
+            except Exception:  # noqa: BLE001 - NotFound: not visible
+                continue
+            actor = _fresh(user)
+            activities = activity_selectors._account_activities(actor, account_id)
+            plain = [
+                (entry.kind, entry.object_id)
+                for entry in activity_selectors._activity_entries(
+                    activity_selectors._activity_rows(activities, 50)
+                )
+            ]
+            assert [(e.kind, e.object_id) for e in prepared if e.kind == "activity"] == [
+                entry for entry in plain if entry in {(e.kind, e.object_id) for e in prepared}
+            ]
+            compared += len(prepared)
+    assert compared > 0
+
+
+def test_a_shape_compiles_once_and_each_list_length_is_its_own_shape(demo):
+    builds = []
+
+    def build(shape, *, org_id, owner_ids):
+        builds.append(shape)
+        return Deal.objects.filter(org_id=org_id, owner_id__in=owner_ids).values_list("pk")
+
+    read = Prepared(build)
+    owners = sorted(Deal.objects.values_list("owner_id", flat=True).distinct())
+    expected = set(
+        Deal.objects.filter(owner_id__in=owners[:2]).values_list("pk", flat=True)
+    )
+    assert {pk for (pk,) in read(org_id=demo, owner_ids=owners[:2])} == expected
+    assert {pk for (pk,) in read(org_id=demo, owner_ids=[owners[1], owners[0]])} == expected
+    assert len(builds) == 1
+    read(org_id=demo, owner_ids=owners[:3])
+    assert len(builds) == 2
+    assert read(org_id=demo, owner_ids=[]) == []
+    assert read.count(org_id=demo, owner_ids=owners[:2]) == len(expected)
+
+
+def test_instants_and_days_are_bound_as_the_database_stores_them(demo):
+    def build(shape, *, org_id, after, day):
+        return Deal.objects.filter(
+            org_id=org_id, closed_at__gte=after, expected_close_date__gte=day
+        ).values_list("pk", flat=True)
+
+    read = Prepared(build)
+    after = timezone.now() - dt.timedelta(days=90)
+    day = timezone.localdate() - dt.timedelta(days=30)
+    expected = set(build((), org_id=demo, after=after, day=day))
+    assert expected
+    assert set(read(org_id=demo, after=after, day=day)) == expected
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda shape, *, deal_id: Deal.objects.filter(pk=deal_id + 1),
+        lambda shape, *, deal_id: Deal.objects.filter(name=f"deal {deal_id}"),
+        lambda shape, *, after: Deal.objects.filter(closed_at__gte=after + dt.timedelta(days=1)),
+    ],
+)
+def test_a_build_that_computes_with_a_value_is_refused(db, build):
+    read = Prepared(build)
+    value = {"deal_id": 5} if "deal_id" in build.__code__.co_varnames else {"after": timezone.now()}
+    with pytest.raises(PrepareError):
+        read(**value)
+
+
+def test_the_stand_in_user_builds_the_actors_visibility(demo):
+    for user in _people(demo):
+        for entities in ((Entity.DEAL,), (Entity.ACTIVITY, Entity.DEAL, Entity.CONTACT)):
+            shape, values = scope_values(_fresh(user), *entities)
+            stand_in = marked_user(shape, **values)
+            real: QuerySet = pipeline_selectors.visible_deals(actor=_fresh(user))
+            assert set(
+                pipeline_selectors.visible_deals(actor=stand_in).values_list("pk", flat=True)
+            ) == set(real.values_list("pk", flat=True)), user.username
