@@ -70,3 +70,32 @@ class Activity(TenantModel):
     @property
     def is_done(self) -> bool:
         return self.completed_at is not None
+
+
+class ActivityDayCount(models.Model):
+    """Completed activities counted per (owner, local day, kind): the team's week on the
+    home page reads a few rows per rep instead of every activity they completed.
+
+    `day` is the day of `completed_at` in the organisation's time zone. Kept by database
+    triggers on activities_activity (see activities/rollup.py), so every path that writes
+    an activity keeps it right in the same transaction. Never written by application code;
+    rebuild it (rollup.install) if an organisation's time zone changes.
+    """
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    activity_count = models.BigIntegerField(_("activities"), default=0)
+
+    class Meta:
+        verbose_name = _("completed activities per day")
+        verbose_name_plural = _("completed activities per day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "owner", "day", "kind"], name="activity_day_count_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.day}/{self.kind}: {self.activity_count}"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from dealbook.activities import policies
 from dealbook.activities.enums import ActivityKind
-from dealbook.activities.models import Activity
+from dealbook.activities.models import Activity, ActivityDayCount
 from dealbook.core.errors import NotFound
 from dealbook.core.models import AuditEvent
 from dealbook.core.prepared import Prepared
@@ -84,6 +84,17 @@ def owned_activities(*, actor: User, owner_ids: frozenset[int] | None) -> QueryS
     return owned_by(Activity.objects.all(), actor, Entity.ACTIVITY, owner_ids)
 
 
+def completed_per_day(
+    *, actor: User, owner_ids: frozenset[int] | None, first: dt.date, last: dt.date
+) -> QuerySet[ActivityDayCount]:
+    """Activities `owner_ids` completed on the organisation's local days `first` … `last`,
+    per owner, day and kind, from the roll-up (ActivityDayCount) — for team views, with
+    `owned_activities`' rule: owners outside the actor's scope are dropped."""
+    return owned_by(ActivityDayCount.objects.all(), actor, Entity.ACTIVITY, owner_ids).filter(
+        day__gte=first, day__lte=last, activity_count__gt=0
+    )
+
+
 def activity_list(
     *, actor: User, filters: ActivityFilters | None = None, sort: str = DEFAULT_SORT
 ) -> QuerySet[Activity]:
@@ -124,6 +135,12 @@ def _org_zone(actor: User) -> ZoneInfo:
     return org_settings(actor=actor).zone
 
 
+def _mine(actor: User) -> QuerySet[Activity]:
+    """The actor's own activities: visible by ownership to anyone who may read activities,
+    so no parent check is needed (the same rows as visible_activities + owner = actor)."""
+    return owned_activities(actor=actor, owner_ids=frozenset({actor.pk}))
+
+
 def my_agenda(*, actor: User, today: dt.date | None = None) -> QuerySet[Activity]:
     """My open to-dos due by the end of `today` (default: today in the organisation's time
     zone), overdue first."""
@@ -132,8 +149,8 @@ def my_agenda(*, actor: User, today: dt.date | None = None) -> QuerySet[Activity
         today = timezone.localdate(timezone=zone)
     end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, zone)
     return (
-        visible_activities(actor=actor)
-        .filter(owner_id=actor.pk, completed_at__isnull=True, due_at__lt=end_of_today)
+        _mine(actor)
+        .filter(completed_at__isnull=True, due_at__lt=end_of_today)
         .select_related(*LIST_RELATED)
         .order_by("due_at", "id")
     )
@@ -142,9 +159,8 @@ def my_agenda(*, actor: User, today: dt.date | None = None) -> QuerySet[Activity
 def reminders_due(*, actor: User, now: dt.datetime) -> QuerySet[Activity]:
     """My open activities whose reminder time has come and that were not reminded yet."""
     return (
-        visible_activities(actor=actor)
+        _mine(actor)
         .filter(
-            owner_id=actor.pk,
             completed_at__isnull=True,
             remind_at__lte=now,
             reminded_at__isnull=True,

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
+from pydantic import model_validator
+
+from dealbook.core.api import OutModel
 
 
 class HomeParams(Schema):
@@ -12,34 +16,50 @@ class HomeParams(Schema):
     )
 
 
-class MoneyTotalOut(Schema):
+def _with_capped_count(obj: Any) -> Any:
+    """A summary whose `count` is a CappedCount, as the flat count and count_is_exact."""
+    if isinstance(obj, dict):
+        return obj
+    values = {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+    values["count"], values["count_is_exact"] = obj.count.count, obj.count.is_exact
+    return values
+
+
+class MoneyTotalOut(OutModel):
     currency: str
     count: int
     amount: Decimal
 
 
-class AgendaItemOut(Schema):
+class AgendaItemOut(OutModel):
     id: int
     kind: str
     subject: str
     due_at: dt.datetime | None
     regarding: str = Field(..., description="The deal, account or lead the task is about.")
 
-    @staticmethod
-    def resolve_regarding(obj) -> str:
-        for parent in (obj.deal, obj.account, obj.lead):
-            if parent is not None:
-                return parent.name
-        return ""
+    @model_validator(mode="before")
+    @classmethod
+    def _from_activity(cls, obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return obj
+        parent = next((p for p in (obj.deal, obj.account, obj.lead) if p is not None), None)
+        return {
+            "id": obj.pk,
+            "kind": obj.kind,
+            "subject": obj.subject,
+            "due_at": obj.due_at,
+            "regarding": parent.name if parent is not None else "",
+        }
 
 
-class AgendaOut(Schema):
+class AgendaOut(OutModel):
     overdue_count: int
     due_today_count: int
     items: list[AgendaItemOut] = Field(..., description="The first ten, overdue first.")
 
 
-class DealItemOut(Schema):
+class DealItemOut(OutModel):
     id: int
     name: str
     account_name: str
@@ -49,32 +69,36 @@ class DealItemOut(Schema):
     currency: str
     expected_close_date: dt.date | None
 
-    @staticmethod
-    def resolve_account_name(obj) -> str:
-        return obj.account.name
+    @model_validator(mode="before")
+    @classmethod
+    def _from_deal(cls, obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return obj
+        return {
+            "id": obj.pk,
+            "name": obj.name,
+            "account_name": obj.account.name,
+            "owner_name": str(obj.owner),
+            "stage_name": obj.stage.name,
+            "amount": obj.amount,
+            "currency": obj.currency,
+            "expected_close_date": obj.expected_close_date,
+        }
 
-    @staticmethod
-    def resolve_owner_name(obj) -> str:
-        return str(obj.owner)
 
-    @staticmethod
-    def resolve_stage_name(obj) -> str:
-        return obj.stage.name
-
-
-class ClosingOut(Schema):
+class ClosingOut(OutModel):
     count: int
     totals: list[MoneyTotalOut] = Field(..., description="One entry per currency.")
     items: list[DealItemOut] = Field(..., description="The first ten, soonest first.")
 
 
-class IdleAccountOut(Schema):
+class IdleAccountOut(OutModel):
     id: int
     name: str
     last_activity_at: dt.datetime | None
 
 
-class IdleOut(Schema):
+class IdleOut(OutModel):
     idle_days: int
     since: dt.datetime = Field(..., description="No activity since this instant (or never).")
     count: int = Field(..., description="Capped at 1000 unless count_is_exact.")
@@ -83,16 +107,13 @@ class IdleOut(Schema):
         ..., description="The first ten: never touched first, then the longest idle."
     )
 
-    @staticmethod
-    def resolve_count(obj) -> int:
-        return obj.count.count
-
-    @staticmethod
-    def resolve_count_is_exact(obj) -> bool:
-        return obj.count.is_exact
+    @model_validator(mode="before")
+    @classmethod
+    def _capped(cls, obj: Any) -> Any:
+        return _with_capped_count(obj)
 
 
-class StageTotalOut(Schema):
+class StageTotalOut(OutModel):
     pipeline_id: int
     pipeline_name: str
     stage_id: int
@@ -101,52 +122,49 @@ class StageTotalOut(Schema):
     totals: list[MoneyTotalOut]
 
 
-class OwnerTotalOut(Schema):
+class OwnerTotalOut(OutModel):
     owner_id: int
     owner_name: str
     count: int
     totals: list[MoneyTotalOut]
 
 
-class OwnerTotalsOut(Schema):
+class OwnerTotalsOut(OutModel):
     owners: list[OwnerTotalOut] = Field(..., description="Most deals first, at most 100.")
     has_more: bool
 
 
-class KindCountOut(Schema):
+class KindCountOut(OutModel):
     kind: str
     count: int
 
 
-class OwnerActivityOut(Schema):
+class OwnerActivityOut(OutModel):
     owner_id: int
     owner_name: str
     total: int
     by_kind: list[KindCountOut]
 
 
-class WeekActivityOut(Schema):
+class WeekActivityOut(OutModel):
     start: dt.date = Field(..., description="Monday.")
     end: dt.date = Field(..., description="Sunday.")
     owners: list[OwnerActivityOut] = Field(..., description="Busiest first, at most 100.")
     has_more: bool
 
 
-class SlippedOut(Schema):
+class SlippedOut(OutModel):
     count: int = Field(..., description="Capped at 1000 unless count_is_exact.")
     count_is_exact: bool
     items: list[DealItemOut] = Field(..., description="The first ten, longest overdue first.")
 
-    @staticmethod
-    def resolve_count(obj) -> int:
-        return obj.count.count
-
-    @staticmethod
-    def resolve_count_is_exact(obj) -> bool:
-        return obj.count.is_exact
+    @model_validator(mode="before")
+    @classmethod
+    def _capped(cls, obj: Any) -> Any:
+        return _with_capped_count(obj)
 
 
-class TeamSummaryOut(Schema):
+class TeamSummaryOut(OutModel):
     pipeline_by_stage: list[StageTotalOut] = Field(
         ..., description="Open deals per stage, in pipeline and stage order."
     )
@@ -157,7 +175,7 @@ class TeamSummaryOut(Schema):
     slipped: SlippedOut = Field(..., description="Open deals whose expected close date has passed.")
 
 
-class HomeOut(Schema):
+class HomeOut(OutModel):
     today: dt.date = Field(..., description="Today in the organisation's time zone.")
     time_zone: str
     month_start: dt.date

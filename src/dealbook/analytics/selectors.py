@@ -156,17 +156,17 @@ class DealsSummary:
     items: list[Deal]
 
 
-def _deal_items(qs: QuerySet[Deal], *order: str) -> list[Deal]:
-    return list(
-        qs.select_related("account", "owner", "stage").order_by(*order, "pk")[:SECTION_ITEMS]
+def _deal_items(actor: User, qs: QuerySet[Deal], *order: str) -> list[Deal]:
+    return pipeline_selectors.first_deals(
+        actor=actor, deals=qs, order=(*order, "pk"), count=SECTION_ITEMS
     )
 
 
 def deals_closing_this_month(*, actor: User, clock: Clock) -> DealsSummary:
     """My open deals expected to close this month: totals per currency, soonest first."""
     first, last = clock.month
-    deals = pipeline_selectors.visible_deals(actor=actor).filter(
-        owner_id=actor.pk,
+    # Own deals are visible by ownership: no share or team test needed.
+    deals = pipeline_selectors.owned_deals(actor=actor, owner_ids=frozenset({actor.pk})).filter(
         status=DealStatus.OPEN,
         expected_close_date__gte=first,
         expected_close_date__lte=last,
@@ -175,7 +175,7 @@ def deals_closing_this_month(*, actor: User, clock: Clock) -> DealsSummary:
     return DealsSummary(
         count=sum(total.count for total in totals),
         totals=totals,
-        items=_deal_items(deals, "expected_close_date", "-amount_minor"),
+        items=_deal_items(actor, deals, "expected_close_date", "-amount_minor"),
     )
 
 
@@ -192,9 +192,9 @@ def idle_accounts(
 ) -> IdleAccountsSummary:
     """My customers with no activity for `idle_days` days (or never): a capped count."""
     since = clock.now - dt.timedelta(days=idle_days)
-    accounts = customer_selectors.visible_accounts(actor=actor).filter(
-        Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True), owner_id=actor.pk
-    )
+    accounts = customer_selectors.owned_accounts(
+        actor=actor, owner_ids=frozenset({actor.pk})
+    ).filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
     return IdleAccountsSummary(
         idle_days=idle_days,
         since=since,
@@ -374,21 +374,19 @@ class WeekActivity:
 
 
 def team_activity_this_week(*, actor: User, clock: Clock) -> WeekActivity:
-    """Activities the team completed this week (Monday to Sunday), per owner and kind:
-    one GROUP BY (owner, kind)."""
+    """Activities the team completed this week (Monday to Sunday, the organisation's local
+    days), per owner and kind: one GROUP BY (owner, kind) over the daily roll-up."""
     monday, sunday = clock.week
     team = _team(actor, Entity.ACTIVITY)
     if team is None:
         return WeekActivity(start=monday, end=sunday, owners=[], has_more=False)
     rows = (
-        activity_selectors.owned_activities(actor=actor, owner_ids=team.owner_ids)
-        .filter(
-            completed_at__gte=clock.midnight(monday),
-            completed_at__lt=clock.midnight(sunday + dt.timedelta(days=1)),
+        activity_selectors.completed_per_day(
+            actor=actor, owner_ids=team.owner_ids, first=monday, last=sunday
         )
         .order_by()
         .values("owner_id", "owner__username", "owner__display_name", "kind")
-        .annotate(activity_count=Count("pk"))
+        .annotate(activity_count=Sum("activity_count"))
         .order_by("owner_id", "kind")
     )
     by_owner: dict[int, list[Any]] = defaultdict(list)
@@ -423,7 +421,7 @@ def team_slipped_deals(*, actor: User, clock: Clock) -> SlippedDeals:
     deals = _team_open_deals(actor).filter(expected_close_date__lt=clock.today)
     return SlippedDeals(
         count=_capped_count(deals),
-        items=_deal_items(deals, "expected_close_date", "-amount_minor"),
+        items=_deal_items(actor, deals, "expected_close_date", "-amount_minor"),
     )
 
 

@@ -212,6 +212,17 @@ class OrjsonRenderer(JSONRenderer):
         return orjson.dumps(data, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
+class OutModel(BaseModel):
+    """An answer read straight from a model's attributes by pydantic's core.
+
+    ninja's Schema wraps every object (nested ones too) in a Python attribute getter with
+    resolvers; for the lists and details read most, that costs more than the query. These
+    answers take their computed values from model properties instead.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 class ProblemJsonAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI document says what error responses really are.
 

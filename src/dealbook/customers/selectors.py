@@ -13,7 +13,7 @@ from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
-from dealbook.org.visibility import owned_q, scoped
+from dealbook.org.visibility import owned_by, owned_q, scoped
 
 ACCOUNT_SORTS = {
     "name": "name_normalized",
@@ -145,6 +145,12 @@ def account_duplicates(
 class ContactFilters:
     q: str = ""
     account_id: int | None = None
+
+
+def owned_accounts(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Account]:
+    """Accounts owned by `owner_ids` (None: every owner, for org-wide readers), for team
+    views and the actor's own lists: visible by ownership, no share test needed."""
+    return owned_by(Account.objects.all(), actor, Entity.ACCOUNT, owner_ids)
 
 
 def visible_contacts(

@@ -139,8 +139,12 @@ class Deal(TenantModel):
             models.Index(fields=["org", "-updated_at"]),
             # Lists of one owner's deals in a stage by amount; a team's cards per stage.
             models.Index(fields=["org", "owner", "stage", "-amount_minor"]),
-            # My / my team's open deals by expected close (closing this month, slipped).
-            models.Index(fields=["org", "owner", "status", "expected_close_date"]),
+            # My / my team's open deals by expected close (closing this month, slipped),
+            # the first ten by date and amount picked from the index alone.
+            models.Index(
+                fields=["org", "owner", "status", "expected_close_date", "amount_minor"],
+                name="deal_owner_close_amount",
+            ),
             # Won / lost columns of the board: deals closed in a period, owner by owner,
             # summed from the index alone.
             models.Index(

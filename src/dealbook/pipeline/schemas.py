@@ -5,9 +5,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import StrictBool
 
-from dealbook.core.api import MAX_ID, DateValue, InSchema, JsonInt, VersionedPatch, page_schema
+from dealbook.core.api import (
+    MAX_ID,
+    DateValue,
+    InSchema,
+    JsonInt,
+    OutModel,
+    VersionedPatch,
+    page_schema,
+)
 from dealbook.core.money import CURRENCIES, from_minor
 
 ID = Field(..., ge=1, le=MAX_ID)
@@ -45,17 +53,6 @@ def amount_field(default: Decimal | None, description: str = "") -> Decimal:
 
 
 # --- references ---------------------------------------------------------------------------
-
-
-class OutModel(BaseModel):
-    """An answer read straight from a model's attributes by pydantic's core.
-
-    ninja's Schema wraps every object (nested ones too) in a Python attribute getter with
-    resolvers; for the lists and details read most, that costs more than the query. These
-    answers take their computed values from model properties instead.
-    """
-
-    model_config = ConfigDict(from_attributes=True)
 
 
 class UserRef(OutModel):

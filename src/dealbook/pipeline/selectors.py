@@ -229,6 +229,20 @@ def deal_page(
     )
 
 
+def first_deals(
+    *, actor: User, deals: QuerySet[Deal], order: tuple[str, ...], count: int
+) -> list[Deal]:
+    """The first `count` of `deals` (already scoped to the actor) in `order`, with their
+    account, owner and stage: the ids are picked first — from an index alone where one
+    serves the order — and only those rows are joined to their names."""
+    first = deals.order_by(*order).values("pk")[:count]
+    return list(
+        Deal.objects.filter(org_id=actor.org_id, pk__in=first)
+        .select_related("account", "owner", "stage")
+        .order_by(*order)
+    )
+
+
 def _deal_by_id(shape: tuple, deal_id: int, **scope: Any) -> QuerySet[Deal]:
     actor = marked_user(shape, **scope)
     return _with_related(visible_deals(actor=actor)).filter(pk=deal_id)
