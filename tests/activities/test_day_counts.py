@@ -19,9 +19,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def live_counts() -> dict[tuple, int]:
     counts: Counter = Counter()
-    for org_id, owner_id, kind, done in Activity.objects.exclude(
-        completed_at=None
-    ).values_list("org_id", "owner_id", "kind", "completed_at"):
+    for org_id, owner_id, kind, done in Activity.objects.exclude(completed_at=None).values_list(
+        "org_id", "owner_id", "kind", "completed_at"
+    ):
         counts[(org_id, owner_id, done.astimezone(SHANGHAI).date(), kind)] += 1
     return dict(counts)
 
