@@ -177,6 +177,6 @@ def test_timeline_selector_runs_a_fixed_number_of_queries(world, scene, django_a
     for _ in range(10):
         ActivityFactory(owner=li, account=scene.acc_li)
     selectors.account_timeline(actor=li, account_id=scene.acc_li.pk)  # warms the viewer cache
-    # account (+ its tags), activities, stage history, audit events.
-    with django_assert_num_queries(5):
+    # the account's visibility, activities, stage history, audit events.
+    with django_assert_num_queries(4):
         selectors.account_timeline(actor=li, account_id=scene.acc_li.pk)

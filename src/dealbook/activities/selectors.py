@@ -381,6 +381,8 @@ def _account_timeline_query(shape: tuple, *, account_id: int, **scope: Any) -> Q
     """One of an account timeline's three reads (`part`), for a prepared read's stand-in."""
     scope_shape, part, limit = shape
     actor = marked_user(scope_shape, **scope)
+    if part == "account":
+        return customer_selectors.visible_accounts(actor=actor).filter(pk=account_id).values("pk")
     activities = _account_activities(actor, account_id)
     if part == "activities":
         return _activity_rows(activities, limit)
@@ -405,19 +407,19 @@ def account_timeline(*, actor: User, account_id: int, limit: int = 50) -> list[T
     """What happened at a visible account: its activities, its deals' stage changes, and the
     audit trail of the account and of its visible deals, contacts and activities.
 
-    Three prepared reads (core.prepared) after the account's own check."""
-    account = customer_selectors.account_get(actor=actor, account_id=account_id)
+    Four prepared reads (core.prepared): the account's own visibility check, then the
+    three streams."""
     shape, scope = scope_values(actor, *_TIMELINE_ENTITIES)
+
+    def read(part: str) -> list:
+        return _account_timeline_read((shape, part, limit), account_id=account_id, **scope)
+
+    if not read("account"):
+        raise NotFound(_("Account"))
     return _merge(
-        _activity_entries(
-            _account_timeline_read((shape, "activities", limit), account_id=account.pk, **scope)
-        ),
-        _stage_entries(
-            _account_timeline_read((shape, "stages", limit), account_id=account.pk, **scope)
-        ),
-        _audit_entries(
-            _account_timeline_read((shape, "audit", limit), account_id=account.pk, **scope)
-        ),
+        _activity_entries(read("activities")),
+        _stage_entries(read("stages")),
+        _audit_entries(read("audit")),
         limit=limit,
     )
 
