@@ -42,3 +42,41 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (390×844, touch), as a rep in the field has."""
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Console errors of `page` that report something the Content-Security-Policy refused."""
+    refused: list[str] = []
+
+    def watch(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", watch)
+    return refused
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """sign_in(page, login) → the page signed in as `login` (demo password), on the home page."""
+
+    def sign_in_as(page, login: str, password: str = "dealbook-demo"):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", login)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        return page
+
+    return sign_in_as

@@ -20,6 +20,7 @@ def test_every_persona_signs_in_and_sees_their_role(live_server, page):
         _sign_in(page, live_server.url, login, "dealbook-demo")
         assert page.url == f"{live_server.url}/"
         assert page.locator("h1").inner_text() == f"Welcome, {display}"
+        page.click("#user-menu-button")  # sign out sits in the user menu
         page.click("text=Sign out")
         assert "/login/" in page.url or page.url.endswith("/")
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dealbook.activities",
     "dealbook.search",
     "dealbook.web",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -62,9 +63,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's saved language and their organisation's time zone (web pages only).
+    "dealbook.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last: turns a refused sign-in of a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if env_bool("DEALBOOK_QUERY_COUNT_HEADER", False):
@@ -135,9 +140,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its login + address is locked out (django-axes).
+    "dealbook.web.auth.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+
+# Sign-in lockout (django-axes): 5 failures for one login from one address lock that pair
+# for 15 minutes; a successful sign-in clears the failures.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -147,6 +147,29 @@ def user_create(
 
 
 @transaction.atomic
+def user_set_language(*, actor: User, user: User | None = None, language: str) -> User:
+    """Save the language `actor`'s pages come in. A person changes only their own."""
+    from django.conf import settings
+
+    if user is not None and user.pk != actor.pk:
+        raise PermissionDenied(_("You can change only your own language."))
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(
+            "invalid",
+            _("Unknown language %(language)s.") % {"language": language},
+            field="language",
+        )
+    locked = User.objects.select_for_update().get(pk=actor.pk)
+    changes = audit.diff({"language": locked.language}, {"language": language})
+    if changes:
+        locked.language = language
+        locked.save(update_fields=["language"])
+        audit.record(actor=actor, verb="update", target=locked, changes=changes)
+    actor.language = language
+    return actor
+
+
+@transaction.atomic
 def share_create(
     *,
     actor: User,

@@ -6,10 +6,15 @@ from dealbook.web import views
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
+    # Django's LogoutView accepts POST only: signing out is a state change.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set_language"),
+    path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
 ]

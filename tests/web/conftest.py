@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def client_as():
+    """client_as(user) → a Django test client signed in as `user` (None: anonymous)."""
+
+    def make(user=None, **defaults) -> Client:
+        client = Client(**defaults)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+class _ShellParser(HTMLParser):
+    """Collects what the Content-Security-Policy would refuse, and the navigation entries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline_scripts: list[str] = []
+        self.style_attributes: list[str] = []
+        self.style_elements = 0
+        self.event_handler_attributes: list[str] = []
+        self.nav: list[tuple[str, str | None]] = []
+        self._in_script_without_src = False
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag == "script" and not names.get("src"):
+            self._in_script_without_src = True
+            self.inline_scripts.append("")
+        if tag == "style":
+            self.style_elements += 1
+        for name, value in attrs:
+            if name == "style":
+                self.style_attributes.append(f"<{tag} style={value!r}>")
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.event_handler_attributes.append(f"<{tag} {name}>")
+        if "data-nav" in names:
+            self.nav.append((names["data-nav"], names.get("href")))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script_without_src = False
+
+    def handle_data(self, data):
+        if self._in_script_without_src:
+            self.inline_scripts[-1] += data
+
+
+def parse_page(html: str) -> _ShellParser:
+    parser = _ShellParser()
+    parser.feed(html)
+    return parser

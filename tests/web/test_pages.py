@@ -1,0 +1,169 @@
+"""Every page of the shell: who may open it, who is turned away, and that each answer carries
+the strict Content-Security-Policy with nothing in the HTML that it would refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, reverse
+
+import dealbook.web
+from dealbook.web import urls as web_urls
+from tests.web.conftest import parse_page
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(dealbook.web.__file__).parent / "templates"
+
+
+# --- allowed and denied, page by page -------------------------------------------------------
+
+
+def test_login_page_is_open_to_visitors(client_as):
+    response = client_as().get("/login/")
+    assert response.status_code == 200
+    assert response.templates[0].name == "registration/login.html"
+    assert b'name="username"' in response.content
+
+
+def test_login_page_sends_someone_signed_in_home(world, client_as):
+    response = client_as(world["li.rep"]).get("/login/")
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_home_is_for_signed_in_users(world, client_as):
+    response = client_as(world["li.rep"]).get("/")
+    assert response.status_code == 200
+    assert "Welcome, 李娜 Li Na" in response.content.decode()
+
+
+def test_home_sends_visitors_to_sign_in(client_as):
+    response = client_as().get("/")
+    assert (response.status_code, response["Location"]) == (302, "/login/?next=/")
+
+
+def test_search_is_for_signed_in_users(world, client_as):
+    response = client_as(world["li.rep"]).get("/search/", {"q": "x"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "web/search.html"
+
+
+def test_search_sends_visitors_to_sign_in(client_as):
+    response = client_as().get("/search/", {"q": "abc"})
+    assert (response.status_code, response["Location"]) == (302, "/login/?next=/search/%3Fq%3Dabc")
+
+
+def test_search_refuses_post(world, client_as):
+    assert client_as(world["li.rep"]).post("/search/", {"q": "x"}).status_code == 405
+
+
+def test_sign_out_by_post_ends_the_session(world, client_as):
+    client = client_as(world["li.rep"])
+    response = client.post("/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/login/")
+    assert client.get("/")["Location"] == "/login/?next=/"
+
+
+def test_sign_out_by_get_is_refused_and_keeps_the_session(world, client_as):
+    client = client_as(world["li.rep"])
+    assert client.get("/logout/").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_sign_out_without_csrf_token_is_refused(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["li.rep"])
+    assert client.post("/logout/").status_code == 403
+    assert client.get("/").status_code == 200
+
+
+# --- the Content-Security-Policy on every page ----------------------------------------------
+
+
+def _csp_directives(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+def _assert_strict_page(response, where: str) -> None:
+    directives = _csp_directives(response)
+    header = response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in header, where
+    assert "'unsafe-eval'" not in header, where
+    assert directives["script-src"] == ["'self'"], where
+    assert directives["style-src"] == ["'self'"], where
+    assert directives["default-src"] == ["'self'"], where
+    if response["Content-Type"].startswith("text/html"):
+        page = parse_page(response.content.decode())
+        assert page.inline_scripts == [], where
+        assert page.style_attributes == [], where
+        assert page.style_elements == 0, where
+        assert page.event_handler_attributes == [], where
+
+
+def _requests_for(name: str) -> list[tuple[str, str, dict]]:
+    """How to call each named route of web/urls.py: (method, path, data)."""
+    path = reverse(name)
+    return {
+        "login": [("get", path, {})],
+        "logout": [("post", path, {})],
+        "set_language": [("post", path, {"language": "zh-hans", "next": "/"})],
+        "search": [("get", path, {}), ("get", path, {"q": "云帆"})],
+        "healthz": [("get", path, {})],
+        "home": [("get", path, {})],
+    }[name]
+
+
+def test_every_route_of_the_shell_is_covered_below():
+    names = {pattern.name for pattern in web_urls.urlpatterns if isinstance(pattern, URLPattern)}
+    assert names == {"login", "logout", "set_language", "search", "healthz", "home"}
+
+
+@pytest.mark.parametrize(
+    "name", [p.name for p in web_urls.urlpatterns if isinstance(p, URLPattern)]
+)
+@pytest.mark.parametrize("persona", [None, "li.rep", "admin"])
+def test_every_page_has_the_strict_csp_and_no_inline_script_or_style(
+    world, client_as, name, persona
+):
+    for method, path, data in _requests_for(name):
+        client = client_as(world[persona] if persona else None)
+        response = getattr(client, method)(path, data)
+        _assert_strict_page(response, f"{persona} {method} {path}")
+        # Follow redirects (sign-in, after sign-out, after switching language) to the page.
+        hops = 0
+        while response.status_code in (301, 302) and hops < 3:
+            response = client.get(response["Location"])
+            _assert_strict_page(response, f"{persona} → {response.request['PATH_INFO']}")
+            hops += 1
+        assert response.status_code == 200, (name, persona, response.status_code)
+
+
+def test_error_pages_have_the_strict_csp(world, client_as):
+    response = client_as(world["li.rep"]).get("/no-such-page/")
+    assert response.status_code == 404
+    _assert_strict_page(response, "404")
+
+
+def test_no_template_of_the_shell_has_inline_script_style_or_event_handler():
+    for template in TEMPLATES.rglob("*.html"):
+        page = parse_page(template.read_text(encoding="utf-8"))
+        assert page.inline_scripts == [], template
+        assert page.style_attributes == [], template
+        assert page.style_elements == 0, template
+        assert page.event_handler_attributes == [], template
+
+
+def test_htmx_is_configured_without_inline_indicator_css(world, client_as):
+    html = client_as(world["li.rep"]).get("/").content.decode()
+    assert """<meta name="htmx-config" content='{"includeIndicatorCSS": false}'>""" in html
+    assert '<meta name="csrf-token" content="' in html
+    assert 'src="/static/vendor/htmx/htmx.min.js"' in html
+    assert 'src="/static/web/js/dealbook.js"' in html
