@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from dealbook.web import views
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("", views.home, name="home"),
+    # Pages of each area, each in its own module.
+    path("", include("dealbook.web.urls_customers")),
+    path("", include("dealbook.web.urls_pipeline")),
 ]
