@@ -505,7 +505,7 @@ def test_query_count_does_not_grow_with_rows(world, api_as, scene, today, login,
     # session + user 2, org settings 1, visibility scope 1 and the shares 1, agenda 2 (the
     # counts, the items), closing 2, idle 2; the team: pipeline roll-up 1 + pipelines and
     # stages 2 + owner names 1, week 1, slipped 2.
-    assert counts[0] == (10 if login == "li.rep" else 17)
+    assert counts[0] == (10 if login == "li.rep" else 15)
     if login == "li.rep":
         assert len(body["agenda"]["items"]) == 10
         assert body["agenda"]["overdue_count"] == 16

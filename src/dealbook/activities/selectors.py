@@ -28,7 +28,15 @@ from dealbook.leads import selectors as lead_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import marked_user, owned_by, owned_q, scope_values, scoped
+from dealbook.org.visibility import (
+    by_owners,
+    marked_user,
+    owned_by,
+    owned_q,
+    owner_scope,
+    scope_values,
+    scoped,
+)
 from dealbook.pipeline import selectors as pipeline_selectors
 
 ACTIVITY_SORTS = {
@@ -85,13 +93,26 @@ def owned_activities(*, actor: User, owner_ids: frozenset[int] | None) -> QueryS
 
 
 def completed_per_day(
-    *, actor: User, owner_ids: frozenset[int] | None, first: dt.date, last: dt.date
+    *, org_id: int, owners: frozenset[int] | list[int] | None, first: dt.date, last: dt.date
 ) -> QuerySet[ActivityDayCount]:
-    """Activities `owner_ids` completed on the organisation's local days `first` … `last`,
-    per owner, day and kind, from the roll-up (ActivityDayCount) — for team views, with
-    `owned_activities`' rule: owners outside the actor's scope are dropped."""
-    return owned_by(ActivityDayCount.objects.all(), actor, Entity.ACTIVITY, owner_ids).filter(
+    """Activities `owners` completed on the organisation's local days `first` … `last`, per
+    owner, day and kind, from the roll-up (ActivityDayCount). `owners` as
+    `org.visibility.owner_scope` computed them for the actor (None: every owner)."""
+    return by_owners(ActivityDayCount.objects.all(), org_id, owners).filter(
         day__gte=first, day__lte=last, activity_count__gt=0
+    )
+
+
+def open_todos(
+    *, org_id: int, owners: frozenset[int] | list[int] | None, due_before: dt.datetime
+) -> QuerySet[Activity]:
+    """Open to-dos of `owners` (as `owner_scope` computed them) due before `due_before`,
+    overdue first, with what a list shows of their parents."""
+    return (
+        by_owners(Activity.objects.all(), org_id, owners)
+        .filter(completed_at__isnull=True, due_at__lt=due_before)
+        .select_related(*LIST_RELATED)
+        .order_by("due_at", "id")
     )
 
 
@@ -148,12 +169,10 @@ def my_agenda(*, actor: User, today: dt.date | None = None) -> QuerySet[Activity
     if today is None:
         today = timezone.localdate(timezone=zone)
     end_of_today = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, zone)
-    return (
-        _mine(actor)
-        .filter(completed_at__isnull=True, due_at__lt=end_of_today)
-        .select_related(*LIST_RELATED)
-        .order_by("due_at", "id")
-    )
+    owners = owner_scope(actor, Entity.ACTIVITY, frozenset({actor.pk}))
+    if owners is not None and not owners:
+        return Activity.objects.none()
+    return open_todos(org_id=actor.org_id or 0, owners=owners, due_before=end_of_today)
 
 
 def reminders_due(*, actor: User, now: dt.datetime) -> QuerySet[Activity]:
@@ -243,7 +262,8 @@ def _activity_rows(qs: QuerySet[Activity], limit: int) -> QuerySet[Activity]:
     )
 
 
-def _activity_entries(rows: Iterable[Activity]) -> list[TimelineEntry]:
+def _activity_entries(rows: Iterable[Any]) -> list[TimelineEntry]:
+    """Timeline entries of activities annotated with `timeline_at` (_activity_rows)."""
     return [
         TimelineEntry(
             at=activity.timeline_at,

@@ -27,11 +27,12 @@ from django.utils import timezone
 from dealbook.activities import selectors as activity_selectors
 from dealbook.core.money import from_minor
 from dealbook.core.pagination import COUNT_CAP
+from dealbook.core.prepared import Prepared
 from dealbook.customers import selectors as customer_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
-from dealbook.org.visibility import scoped, viewer_for
+from dealbook.org.visibility import owner_scope, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.enums import DealStatus
 
@@ -97,14 +98,13 @@ class CappedCount:
     is_exact: bool
 
 
-def _capped_count(qs: QuerySet) -> CappedCount:
-    capped = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+def _capped(capped: int) -> CappedCount:
     return CappedCount(count=min(capped, COUNT_CAP), is_exact=capped <= COUNT_CAP)
 
 
-def _money_totals(qs: QuerySet, *group: str) -> list[dict]:
+def _money_totals(qs: QuerySet, *group: str) -> QuerySet:
     """One GROUP BY (`group`…, currency) query: deal counts and exact sums of minor units."""
-    return list(
+    return (
         qs.order_by()
         .values(*group, "currency")
         .annotate(deal_count=Count("pk"), amount_sum=Sum("amount_minor"))
@@ -124,6 +124,131 @@ def _user_name(username: str, display_name: str) -> str:
     return display_name or username
 
 
+# --- the page's reads: prepared, once per shape ---------------------------------------------
+#
+# Every section reads records by ownership — the actor's own, or the team's owners as
+# org.visibility.owner_scope computes them in Python — so each read is a plain owner test
+# the (org, owner, …) indexes serve, and a prepared read (core.prepared): built and
+# compiled once per shape of the values below, then re-bound per request.
+
+
+def _home_query(shape: tuple, **v: Any) -> QuerySet:
+    part = shape[0]
+    org_id = v["org_id"]
+    if part in ("agenda_counts", "agenda_items"):
+        todos = activity_selectors.open_todos(
+            org_id=org_id, owners=v["my_activities"], due_before=v["end_of_today"]
+        )
+        if part == "agenda_items":
+            return todos[:SECTION_ITEMS]
+        return (
+            todos.order_by()
+            .values("owner_id")
+            .annotate(
+                overdue=Count("pk", filter=Q(due_at__lt=v["start_of_today"])),
+                due_today=Count("pk", filter=Q(due_at__gte=v["start_of_today"])),
+            )
+            .values_list("overdue", "due_today")
+        )
+    if part in ("closing_totals", "closing_items"):
+        deals = pipeline_selectors.deals_of(org_id=org_id, owners=v["my_deals"]).filter(
+            status=DealStatus.OPEN,
+            expected_close_date__gte=v["month_first"],
+            expected_close_date__lte=v["month_last"],
+        )
+        if part == "closing_totals":
+            return _money_totals(deals)
+        return pipeline_selectors.first_deals(
+            org_id=org_id, deals=deals, order=SOONEST_FIRST, count=SECTION_ITEMS
+        )
+    if part in ("idle_count", "idle_items"):
+        accounts = customer_selectors.accounts_of(org_id=org_id, owners=v["my_accounts"]).filter(
+            Q(last_activity_at__lt=v["idle_since"]) | Q(last_activity_at__isnull=True)
+        )
+        if part == "idle_count":
+            return accounts.order_by().values("pk")[: COUNT_CAP + 1]
+        return accounts.order_by(F("last_activity_at").asc(nulls_first=True), "pk")[:SECTION_ITEMS]
+    if part == "team_pipeline":
+        return pipeline_selectors.open_deal_sums(
+            org_id=org_id,
+            owners=v["team_deals"],
+            group=("stage_id", "owner_id", "owner__username", "owner__display_name"),
+        )
+    if part == "team_week":
+        return (
+            activity_selectors.completed_per_day(
+                org_id=org_id, owners=v["team_activities"], first=v["monday"], last=v["sunday"]
+            )
+            .order_by()
+            .values("owner_id", "owner__username", "owner__display_name", "kind")
+            .annotate(activity_count=Sum("activity_count"))
+            .order_by("owner_id", "kind")
+        )
+    if part == "stages":
+        return pipeline_selectors.stages_of(org_id=org_id)
+    if part in ("slipped_count", "slipped_items"):
+        slipped = pipeline_selectors.deals_of(org_id=org_id, owners=v["team_deals"]).filter(
+            status=DealStatus.OPEN, expected_close_date__lt=v["today"]
+        )
+        if part == "slipped_count":
+            return slipped.order_by().values("pk")[: COUNT_CAP + 1]
+        return pipeline_selectors.first_deals(
+            org_id=org_id, deals=slipped, order=SOONEST_FIRST, count=SECTION_ITEMS
+        )
+    raise ValueError(part)
+
+
+SOONEST_FIRST = ("expected_close_date", "-amount_minor", "pk")
+_home_read = Prepared(_home_query)
+
+
+@dataclass(frozen=True)
+class _HomeReads:
+    """The values every read of one actor's home page binds."""
+
+    values: dict[str, Any]
+
+    def rows(self, part: str) -> list:
+        return _home_read((part,), **self.values)
+
+    def count(self, part: str) -> CappedCount:
+        return _capped(_home_read.count((part,), **self.values))
+
+
+def _owners(actor: User, entity: Entity, owner_ids: frozenset[int] | None) -> list[int] | None:
+    owners = owner_scope(actor, entity, owner_ids)
+    return None if owners is None else sorted(owners)
+
+
+def _home_reads(actor: User, clock: Clock, idle_days: int) -> _HomeReads:
+    me = frozenset({actor.pk})
+    team_deals, team_activities = _team(actor, Entity.DEAL), _team(actor, Entity.ACTIVITY)
+    month_first, month_last = clock.month
+    monday, sunday = clock.week
+    return _HomeReads(
+        {
+            "org_id": actor.org_id or 0,
+            "my_activities": _owners(actor, Entity.ACTIVITY, me),
+            "my_deals": _owners(actor, Entity.DEAL, me),
+            "my_accounts": _owners(actor, Entity.ACCOUNT, me),
+            "team_deals": []
+            if team_deals is None
+            else _owners(actor, Entity.DEAL, team_deals.owner_ids),
+            "team_activities": []
+            if team_activities is None
+            else _owners(actor, Entity.ACTIVITY, team_activities.owner_ids),
+            "start_of_today": clock.midnight(clock.today),
+            "end_of_today": clock.midnight(clock.today + dt.timedelta(days=1)),
+            "today": clock.today,
+            "month_first": month_first,
+            "month_last": month_last,
+            "monday": monday,
+            "sunday": sunday,
+            "idle_since": clock.now - dt.timedelta(days=idle_days),
+        }
+    )
+
+
 # --- my day -----------------------------------------------------------------------------------
 
 
@@ -134,18 +259,14 @@ class AgendaSummary:
     items: list[Activity]  # overdue first
 
 
-def agenda_summary(*, actor: User, clock: Clock) -> AgendaSummary:
+def agenda_summary(*, reads: _HomeReads) -> AgendaSummary:
     """My open to-dos due today or earlier: two counts in one query, then the first ten."""
-    agenda = activity_selectors.my_agenda(actor=actor, today=clock.today)
-    start_of_today = clock.midnight(clock.today)
-    counts = agenda.order_by().aggregate(
-        overdue=Count("pk", filter=Q(due_at__lt=start_of_today)),
-        due_today=Count("pk", filter=Q(due_at__gte=start_of_today)),
-    )
+    counts = reads.rows("agenda_counts")
+    overdue, due_today = counts[0] if counts else (0, 0)
     return AgendaSummary(
-        overdue_count=counts["overdue"] or 0,
-        due_today_count=counts["due_today"] or 0,
-        items=list(agenda[:SECTION_ITEMS]),
+        overdue_count=overdue or 0,
+        due_today_count=due_today or 0,
+        items=reads.rows("agenda_items"),
     )
 
 
@@ -156,26 +277,13 @@ class DealsSummary:
     items: list[Deal]
 
 
-def _deal_items(actor: User, qs: QuerySet[Deal], *order: str) -> list[Deal]:
-    return pipeline_selectors.first_deals(
-        actor=actor, deals=qs, order=(*order, "pk"), count=SECTION_ITEMS
-    )
-
-
-def deals_closing_this_month(*, actor: User, clock: Clock) -> DealsSummary:
+def deals_closing_this_month(*, reads: _HomeReads) -> DealsSummary:
     """My open deals expected to close this month: totals per currency, soonest first."""
-    first, last = clock.month
-    # Own deals are visible by ownership: no share or team test needed.
-    deals = pipeline_selectors.owned_deals(actor=actor, owner_ids=frozenset({actor.pk})).filter(
-        status=DealStatus.OPEN,
-        expected_close_date__gte=first,
-        expected_close_date__lte=last,
-    )
-    totals = [_money(row) for row in _money_totals(deals)]
+    totals = [_money(row) for row in reads.rows("closing_totals")]
     return DealsSummary(
         count=sum(total.count for total in totals),
         totals=totals,
-        items=_deal_items(actor, deals, "expected_close_date", "-amount_minor"),
+        items=reads.rows("closing_items"),
     )
 
 
@@ -187,21 +295,13 @@ class IdleAccountsSummary:
     items: list[Account]  # never touched first, then the longest idle
 
 
-def idle_accounts(
-    *, actor: User, clock: Clock, idle_days: int = DEFAULT_IDLE_DAYS
-) -> IdleAccountsSummary:
+def idle_accounts(*, reads: _HomeReads, idle_days: int) -> IdleAccountsSummary:
     """My customers with no activity for `idle_days` days (or never): a capped count."""
-    since = clock.now - dt.timedelta(days=idle_days)
-    accounts = customer_selectors.owned_accounts(
-        actor=actor, owner_ids=frozenset({actor.pk})
-    ).filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
     return IdleAccountsSummary(
         idle_days=idle_days,
-        since=since,
-        count=_capped_count(accounts),
-        items=list(
-            accounts.order_by(F("last_activity_at").asc(nulls_first=True), "pk")[:SECTION_ITEMS]
-        ),
+        since=reads.values["idle_since"],
+        count=reads.count("idle_count"),
+        items=reads.rows("idle_items"),
     )
 
 
@@ -231,14 +331,6 @@ def sees_a_team(actor: User) -> bool:
     if not actor.org_id:
         return False
     return any(_team(actor, entity) is not None for entity in (Entity.DEAL, Entity.ACTIVITY))
-
-
-def _team_open_deals(actor: User) -> QuerySet[Deal]:
-    team = _team(actor, Entity.DEAL)
-    owner_ids = frozenset() if team is None else team.owner_ids
-    return pipeline_selectors.owned_deals(actor=actor, owner_ids=owner_ids).filter(
-        status=DealStatus.OPEN
-    )
 
 
 @dataclass(frozen=True)
@@ -286,42 +378,35 @@ def _totals_of(rows: list[dict]) -> list[MoneyTotal]:
     ]
 
 
-def _stage_totals(actor: User, rows: list[dict]) -> list[StageTotal]:
+def _stage_totals(reads: _HomeReads, rows: list[dict]) -> list[StageTotal]:
     by_stage: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         by_stage[row["stage_id"]].append(row)
     totals = []
-    for pipeline in pipeline_selectors.pipeline_list(actor=actor):
-        for stage in sorted(pipeline.stages.all(), key=lambda stage: (stage.order, stage.pk)):
-            group = by_stage.get(stage.pk)
-            if group:
-                totals.append(
-                    StageTotal(
-                        pipeline_id=pipeline.pk,
-                        pipeline_name=pipeline.name,
-                        stage_id=stage.pk,
-                        stage_name=stage.name,
-                        count=sum(row["deal_count"] for row in group),
-                        totals=_totals_of(group),
-                    )
+    for stage in reads.rows("stages"):
+        group = by_stage.get(stage.pk)
+        if group:
+            totals.append(
+                StageTotal(
+                    pipeline_id=stage.pipeline_id,
+                    pipeline_name=stage.pipeline.name,
+                    stage_id=stage.pk,
+                    stage_name=stage.name,
+                    count=sum(row["deal_count"] for row in group),
+                    totals=_totals_of(group),
                 )
+            )
     return totals
 
 
-def _owner_totals(actor: User, rows: list[dict]) -> OwnerTotals:
+def _owner_totals(rows: list[dict]) -> OwnerTotals:
     by_owner: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         by_owner[row["owner_id"]].append(row)
-    names = {
-        pk: _user_name(username, display_name)
-        for pk, username, display_name in scoped(User.objects.all(), actor)
-        .filter(pk__in=list(by_owner))
-        .values_list("pk", "username", "display_name")
-    }
     owners = [
         OwnerTotal(
             owner_id=owner_id,
-            owner_name=names.get(owner_id, ""),
+            owner_name=_user_name(group[0]["owner__username"], group[0]["owner__display_name"]),
             count=sum(row["deal_count"] for row in group),
             totals=_totals_of(group),
         )
@@ -331,24 +416,17 @@ def _owner_totals(actor: User, rows: list[dict]) -> OwnerTotals:
     return OwnerTotals(owners=owners[:OWNER_ROWS_MAX], has_more=len(owners) > OWNER_ROWS_MAX)
 
 
-def team_open_pipeline(*, actor: User) -> TeamPipeline:
+def team_open_pipeline(*, reads: _HomeReads) -> TeamPipeline:
     """The team's open deals by stage and by owner.
 
     One GROUP BY (stage, owner, currency) over the open-deal roll-up (a few rows per owner,
-    whatever the number of deals), then the names from the pipeline configuration and the
-    owners' rows (small queries, skipped when the team has no open deals).
+    whatever the number of deals), with the owners' names; then the stages' names (skipped
+    when the team has no open deals).
     """
-    team = _team(actor, Entity.DEAL)
-    rows = (
-        []
-        if team is None
-        else pipeline_selectors.open_deal_sums(
-            actor=actor, owner_ids=team.owner_ids, group=("stage_id", "owner_id")
-        )
-    )
+    rows = reads.rows("team_pipeline")
     if not rows:
         return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False))
-    return TeamPipeline(by_stage=_stage_totals(actor, rows), by_owner=_owner_totals(actor, rows))
+    return TeamPipeline(by_stage=_stage_totals(reads, rows), by_owner=_owner_totals(rows))
 
 
 @dataclass(frozen=True)
@@ -373,24 +451,12 @@ class WeekActivity:
     has_more: bool
 
 
-def team_activity_this_week(*, actor: User, clock: Clock) -> WeekActivity:
+def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
     """Activities the team completed this week (Monday to Sunday, the organisation's local
     days), per owner and kind: one GROUP BY (owner, kind) over the daily roll-up."""
-    monday, sunday = clock.week
-    team = _team(actor, Entity.ACTIVITY)
-    if team is None:
-        return WeekActivity(start=monday, end=sunday, owners=[], has_more=False)
-    rows = (
-        activity_selectors.completed_per_day(
-            actor=actor, owner_ids=team.owner_ids, first=monday, last=sunday
-        )
-        .order_by()
-        .values("owner_id", "owner__username", "owner__display_name", "kind")
-        .annotate(activity_count=Sum("activity_count"))
-        .order_by("owner_id", "kind")
-    )
+    monday, sunday = reads.values["monday"], reads.values["sunday"]
     by_owner: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
+    for row in reads.rows("team_week"):
         by_owner[row["owner_id"]].append(row)
     owners = [
         OwnerActivity(
@@ -416,13 +482,9 @@ class SlippedDeals:
     items: list[Deal]  # the longest overdue first
 
 
-def team_slipped_deals(*, actor: User, clock: Clock) -> SlippedDeals:
+def team_slipped_deals(*, reads: _HomeReads) -> SlippedDeals:
     """The team's open deals whose expected close date has passed: a capped count."""
-    deals = _team_open_deals(actor).filter(expected_close_date__lt=clock.today)
-    return SlippedDeals(
-        count=_capped_count(deals),
-        items=_deal_items(actor, deals, "expected_close_date", "-amount_minor"),
-    )
+    return SlippedDeals(count=reads.count("slipped_count"), items=reads.rows("slipped_items"))
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -453,14 +515,15 @@ def home_summary(
 ) -> HomeSummary:
     """The signed-in user's home page: my sections, and the team's when the actor has one."""
     clock = org_clock(actor=actor, now=now)
+    reads = _home_reads(actor, clock, idle_days)
     team = None
     if sees_a_team(actor):
-        pipeline = team_open_pipeline(actor=actor)
+        pipeline = team_open_pipeline(reads=reads)
         team = TeamSummary(
             pipeline_by_stage=pipeline.by_stage,
             pipeline_by_owner=pipeline.by_owner,
-            activities_this_week=team_activity_this_week(actor=actor, clock=clock),
-            slipped=team_slipped_deals(actor=actor, clock=clock),
+            activities_this_week=team_activity_this_week(reads=reads),
+            slipped=team_slipped_deals(reads=reads),
         )
     first, last = clock.month
     return HomeSummary(
@@ -468,8 +531,8 @@ def home_summary(
         time_zone=clock.zone.key,
         month_start=first,
         month_end=last,
-        agenda=agenda_summary(actor=actor, clock=clock),
-        closing_this_month=deals_closing_this_month(actor=actor, clock=clock),
-        idle_customers=idle_accounts(actor=actor, clock=clock, idle_days=idle_days),
+        agenda=agenda_summary(reads=reads),
+        closing_this_month=deals_closing_this_month(reads=reads),
+        idle_customers=idle_accounts(reads=reads, idle_days=idle_days),
         team=team,
     )

@@ -13,7 +13,7 @@ from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
-from dealbook.org.visibility import owned_by, owned_q, scoped
+from dealbook.org.visibility import by_owners, owned_by, owned_q, scoped
 
 ACCOUNT_SORTS = {
     "name": "name_normalized",
@@ -151,6 +151,12 @@ def owned_accounts(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet
     """Accounts owned by `owner_ids` (None: every owner, for org-wide readers), for team
     views and the actor's own lists: visible by ownership, no share test needed."""
     return owned_by(Account.objects.all(), actor, Entity.ACCOUNT, owner_ids)
+
+
+def accounts_of(*, org_id: int, owners: frozenset[int] | list[int] | None) -> QuerySet[Account]:
+    """Accounts of `owners` as `org.visibility.owner_scope` computed them for the actor
+    (None: every owner): visible by ownership, for the actor's own and team lists."""
+    return by_owners(Account.objects.all(), org_id, owners)
 
 
 def visible_contacts(

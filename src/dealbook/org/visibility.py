@@ -178,22 +178,43 @@ def scoped(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.filter(org_id=user.org_id)
 
 
+def owner_scope(
+    user: User, entity: Entity, owner_ids: frozenset[int] | None
+) -> frozenset[int] | None:
+    """The owners whose records of `entity` a team view of `owner_ids` (None: every owner)
+    may show the user: None for every owner (org-wide readers only), else a set — empty
+    when the user may see none. Owners outside a scoped user's ownership are dropped, so
+    every row is visible by ownership and no per-row share or parent check is needed."""
+    access = read_access(user.role, entity)
+    if not user.is_authenticated or not user.org_id or access is Access.NONE:
+        return frozenset()
+    if owner_ids is None:
+        return None if access is Access.ALL else frozenset()
+    if access is Access.SCOPED:
+        return owner_ids & viewer_for(user).owner_ids
+    return owner_ids
+
+
+def by_owners(
+    queryset: QuerySet, org_id: int, owners: frozenset[int] | list[int] | None
+) -> QuerySet:
+    """`queryset`'s records of organisation `org_id` owned by `owners` (None: every owner),
+    as `owner_scope` computed them: a filter the (org, owner, …) indexes serve owner by owner."""
+    qs = queryset.filter(org_id=org_id)
+    if owners is None:
+        return qs
+    return qs.filter(owner_id__in=sorted(owners))
+
+
 def owned_by(
     queryset: QuerySet, user: User, entity: Entity, owner_ids: frozenset[int] | None
 ) -> QuerySet:
     """`queryset`'s records owned by `owner_ids` (None: every owner, for org-wide readers),
-    for team views. Owners outside the user's ownership scope are dropped, so every row is
-    visible by ownership and no per-row share or parent check is needed: the query can seek
-    the (org, owner, …) indexes owner by owner."""
-    qs = scoped(queryset, user)
-    access = read_access(user.role, entity)
-    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
-        return qs.none()
-    if owner_ids is None:
-        return qs
-    if access is Access.SCOPED:
-        owner_ids = owner_ids & viewer_for(user).owner_ids
-    return qs.filter(owner_id__in=sorted(owner_ids))
+    for team views: `by_owners` over the `owner_scope` of the user."""
+    owners = owner_scope(user, entity, owner_ids)
+    if owners is not None and not owners:
+        return queryset.none()
+    return by_owners(queryset, user.org_id or 0, owners)
 
 
 def can_see_owner(user: User, owner_id: int | None) -> bool:

@@ -30,6 +30,7 @@ from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import (
+    by_owners,
     marked_user,
     owned_by,
     owned_q,
@@ -229,15 +230,21 @@ def deal_page(
     )
 
 
+def deals_of(*, org_id: int, owners: frozenset[int] | list[int] | None) -> QuerySet[Deal]:
+    """Deals of `owners` as `org.visibility.owner_scope` computed them for the actor (None:
+    every owner): visible by ownership, for team views and the actor's own lists."""
+    return by_owners(Deal.objects.all(), org_id, owners)
+
+
 def first_deals(
-    *, actor: User, deals: QuerySet[Deal], order: tuple[str, ...], count: int
-) -> list[Deal]:
+    *, org_id: int, deals: QuerySet[Deal], order: tuple[str, ...], count: int
+) -> QuerySet[Deal]:
     """The first `count` of `deals` (already scoped to the actor) in `order`, with their
     account, owner and stage: the ids are picked first — from an index alone where one
     serves the order — and only those rows are joined to their names."""
     first = deals.order_by(*order).values("pk")[:count]
-    return list(
-        Deal.objects.filter(org_id=actor.org_id, pk__in=first)
+    return (
+        Deal.objects.filter(org_id=org_id, pk__in=first)
         .select_related("account", "owner", "stage")
         .order_by(*order)
     )
@@ -289,6 +296,16 @@ def pipeline_list(*, actor: User) -> QuerySet[Pipeline]:
         _readable_config(Pipeline.objects.all(), actor)
         .prefetch_related("stages")
         .order_by("order", "id")
+    )
+
+
+def stages_of(*, org_id: int) -> QuerySet[Stage]:
+    """Every stage of organisation `org_id` with its pipeline, in pipeline then stage order
+    (for names on pages of someone who may read deals)."""
+    return (
+        Stage.objects.filter(org_id=org_id)
+        .select_related("pipeline")
+        .order_by("pipeline__order", "pipeline_id", "order", "id")
     )
 
 
@@ -567,21 +584,15 @@ def _rolled_up_query(*, actor: User, pipeline_id: int, owners: Q) -> QuerySet:
 
 
 def open_deal_sums(
-    *, actor: User, owner_ids: frozenset[int] | None, group: tuple[str, ...]
-) -> list[dict]:
-    """Open deals of `owner_ids` (None: every owner — for org-wide readers only) summed by
-    `group` + currency from the roll-up: rows of (*group, currency, deal_count, amount_sum).
-    Owners outside the actor's scope are dropped; shares do not count (a team's pipeline)."""
-    access = read_access(actor.role, Entity.DEAL)
-    if access is Access.NONE or (owner_ids is None and access is not Access.ALL):
-        return []
-    rows = OpenDealTotal.objects.filter(org_id=actor.org_id, deal_count__gt=0)
-    if access is Access.SCOPED:
-        rows = rows.filter(owner_id__in=viewer_for(actor).owner_ids)
-    if owner_ids is not None:
-        rows = rows.filter(owner_id__in=owner_ids)
-    return list(
-        rows.order_by()
+    *, org_id: int, owners: frozenset[int] | list[int] | None, group: tuple[str, ...]
+) -> QuerySet:
+    """Open deals of `owners` (as `org.visibility.owner_scope` computed them; None: every
+    owner) summed by `group` + currency from the roll-up: rows of (*group, currency,
+    deal_count, amount_sum). Shares do not count: this is a team's pipeline."""
+    return (
+        by_owners(OpenDealTotal.objects.all(), org_id, owners)
+        .filter(deal_count__gt=0)
+        .order_by()
         .values(*group, "currency")
         .annotate(deal_count=Sum("deal_count"), amount_sum=Sum("amount_sum"))
         .order_by(*group, "currency")
