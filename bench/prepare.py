@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import django
+from django.db.models import Q
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealbook.config.settings")
 django.setup()
@@ -29,6 +30,7 @@ OUT.mkdir(parents=True, exist_ok=True)
 SAMPLE = 400
 MOVE_LINES = 6_000  # more than a write run sends
 MOVE_ROUNDS_MAX = 200
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # wrk threads (bench/run.py)
 
 
 def write(name: str, lines: list[tuple[str, str, str]]) -> str:
@@ -73,20 +75,51 @@ manager_accounts = list(
 names = list(
     visible_accounts(actor=manager).order_by("-id").values_list("name", flat=True)[:SAMPLE]
 )
-# Deals in the first two open stages (earlier runs left some in the second), each with the
-# stage it is in: a move sends it to the other one.
+
+
+# Open deals that can go to the first open stage and back to their own (or, from the first, to
+# the second and back): their current stage's requirements hold, so the way back is allowed.
+def meets(stage: Stage) -> Q:
+    match = Q(stage=stage)
+    for field in stage.required_fields:
+        if field == "contacts":
+            match &= Q(contacts__isnull=False)
+        elif field == "competitors":
+            match &= Q(competitors__isnull=False)
+        elif field == "line_items":
+            match &= Q(line_items__isnull=False)
+        elif field == "amount":
+            match &= Q(amount_minor__gt=0)
+        elif field == "next_step":
+            match &= ~Q(next_step="")
+        else:
+            match &= Q(**{f"{field}__isnull": False})
+    return match
+
+
+first, second = open_stages[0], open_stages[1]
+can_move = (
+    (meets(first) & Q(expected_close_date__isnull=False))
+    if "expected_close_date" in (second.required_fields)
+    else meets(first)
+)
+for stage in open_stages[1:]:
+    can_move |= meets(stage)
 movable = list(
     visible_deals(actor=manager)
-    .filter(stage__in=open_stages[:2], expected_close_date__isnull=False)
+    .filter(can_move)
     .order_by("id")
-    .values_list("id", "version", "stage_id")[:30_000]
+    .values_list("id", "version", "stage_id")
+    .distinct()[:30_000]
 )
+# wrk's threads stride through the lines (thread t sends lines t, t + T, …): with a multiple
+# of T deals, every line of one deal goes to the same thread, in order, a round apart.
+movable = movable[: len(movable) - len(movable) % THREADS]
 
 
 def other_stage(stage_id: int, round_: int) -> int:
     """Where a deal starting in `stage_id` goes in round `round_`: away, then back."""
-    first, second = open_stages[0].pk, open_stages[1].pk
-    away = second if stage_id == first else first
+    away = second.pk if stage_id == first.pk else first.pk
     return away if round_ % 2 == 0 else stage_id
 
 
