@@ -218,6 +218,7 @@ def test_cards_are_biggest_first_with_their_details(world, api_as, sales, board_
     cards = _column(body, "Qualification")["cards"]
     assert cards[2] == {
         "id": li_small.pk,
+        "version": li_small.version,
         "name": "li small",
         "account_name": "上海云帆信息科技有限公司",
         "owner_name": "李娜 Li Na",

@@ -404,6 +404,7 @@ class CurrencyTotalOut(OutModel):
 
 class BoardCardOut(OutModel):
     id: int
+    version: int = Field(..., description="Send it back when moving the deal.")
     name: str
     account_name: str
     owner_name: str

@@ -415,6 +415,7 @@ class CurrencyTotal:
 @dataclass(frozen=True)
 class BoardCard:
     id: int
+    version: int  # what a move of the card sends back (stale writes are refused)
     name: str
     account_name: str
     owner_name: str
@@ -705,6 +706,7 @@ def _cards_query(
     chosen = tops[0].union(*tops[1:], all=True) if len(tops) > 1 else tops[0]
     return Deal.objects.filter(org_id=org_id, pk__in=chosen).values_list(
         "pk",
+        "version",
         "name",
         "stage_id",
         "amount_minor",
@@ -721,12 +723,13 @@ def _cards_query(
 def _column_cards(rows: list[tuple], now: dt.datetime) -> dict[int, list[BoardCard]]:
     """The cards of each stage from the cards query's rows, biggest first."""
     cards: dict[int, list[BoardCard]] = {}
-    for row in sorted(rows, key=lambda row: (-row[3], -row[0])):
-        (pk, name, stage_id, amount_minor, currency, close_date, probability, entered_at) = row[:8]
-        account_name, username, display_name = row[8:]
+    for row in sorted(rows, key=lambda row: (-row[4], -row[0])):
+        (pk, version, name, stage_id, amount_minor, currency, close_date, probability) = row[:8]
+        entered_at, account_name, username, display_name = row[8:]
         cards.setdefault(stage_id, []).append(
             BoardCard(
                 id=pk,
+                version=version,
                 name=name,
                 account_name=account_name,
                 owner_name=display_name or username,
