@@ -14,16 +14,20 @@ LOCALE = Path(dealbook.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
 def _entries(po_text: str) -> list[dict]:
-    """msgctxt / msgid / msgstr / flags of each entry of a .po file."""
+    """msgctxt / msgid / msgstr / flags of each entry of a .po file. A plural entry's
+    msgstr is its only form (Chinese has one: msgstr[0]), with `plural` set."""
     entries = []
     for block in po_text.split("\n\n"):
-        entry: dict = {"flags": set(), "msgctxt": None}
+        entry: dict = {"flags": set(), "msgctxt": None, "plural": False}
         field = None
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
-            elif line.startswith(("msgctxt ", "msgid ", "msgstr ")):
+            elif line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
                 field, _, value = line.partition(" ")
+                if field == "msgid_plural":
+                    entry["plural"] = True
+                field = {"msgstr[0]": "msgstr"}.get(field, field)
                 entry[field] = json.loads(value)
             elif line.startswith('"') and field:
                 entry[field] += json.loads(line)
@@ -43,10 +47,10 @@ def test_compiled_catalogue_matches_the_source():
     entries = _entries((LOCALE / "django.po").read_text(encoding="utf-8"))
     with (LOCALE / "django.mo").open("rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
-    expected = {
-        (f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]): e["msgstr"]
-        for e in entries
-    }
+    expected = {}
+    for e in entries:
+        key = f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]
+        expected[(key, 0) if e["plural"] else key] = e["msgstr"]
     assert {key: catalog.get(key) for key in expected} == expected
 
 

@@ -33,10 +33,10 @@ def records(world):
     theirs = AccountFactory(owner=liu, name="云帆华南贸易")  # team South
     AccountFactory(owner=world["acme.rep"], name="云帆 Acme")  # another organisation
     ContactFactory(account=mine, name="王云帆", title="CTO")
-    DealFactory(owner=li, account=mine, name="云帆 ERP 项目")
+    deal = DealFactory(owner=li, account=mine, name="云帆 ERP 项目")
     DealFactory(owner=wang, account=AccountFactory(owner=wang, name="Wang Co"), name="云帆 TMS")
     LeadFactory(owner=li, name="陈云帆", company="云帆教育")
-    return {"mine": mine, "theirs": theirs}
+    return {"mine": mine, "theirs": theirs, "deal": deal}
 
 
 def test_a_rep_sees_only_what_she_may_see(world, client_as, records):
@@ -60,15 +60,21 @@ def test_a_manager_sees_the_team_and_a_director_everyone(world, client_as, recor
     assert _hits(everyone)["account"] == ["云帆信息科技", "云帆华南贸易"]
 
 
-def test_hits_are_grouped_with_subtitles_and_no_links_until_the_pages_exist(
+def test_hits_are_grouped_with_subtitles_and_link_to_the_pages_that_exist(
     world, client_as, records
 ):
     html = client_as(world["li.rep"]).get("/search/", {"q": "云帆"}).content.decode()
     assert list(_hits(html)) == ["account", "contact", "deal", "lead"]
     assert '<h2 class="h6 mb-0">Accounts</h2>' in html
-    assert '<span class="hit-title">云帆信息科技</span>' in html
+    account, deal = records["mine"], records["deal"]
+    assert f'<a href="/accounts/{account.pk}/" class="hit-title">云帆信息科技</a>' in html
+    assert f'<a href="/deals/{deal.pk}/" class="hit-title">云帆 ERP 项目</a>' in html
+    # Contacts and leads have no page yet: their hits are not links.
+    assert '<span class="hit-title">王云帆</span>' in html
+    assert '<span class="hit-title">陈云帆</span>' in html
     assert "CTO · 云帆信息科技" in html
-    assert "<a href=" not in html.split('<div class="row g-3 search-results">')[1]
+    results = html.split('<div class="row g-3 search-results">')[1]
+    assert results.count("<a href=") == 2
     assert 'value="云帆"' in html  # the query stays in the search box
 
 

@@ -1,0 +1,570 @@
+"""Web pages of the customers workspace: the accounts list, an account's 360° page with its
+quick "log a call / visit / note / task" form, and the account create and edit forms.
+
+A thin skin: reads go through the customers, pipeline and activities selectors (scoped to the
+signed-in user), writes through their services (policy, version check, audit). A record the
+user may not see is a 404, never a 403 or the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dealbook.activities import selectors as activity_selectors
+from dealbook.activities import services as activity_services
+from dealbook.activities.enums import ActivityKind
+from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
+from dealbook.core.pagination import paginate
+from dealbook.customers import selectors as customer_selectors
+from dealbook.customers import services as customer_services
+from dealbook.customers.enums import CompanySize, Industry, LifecycleStage, Source
+from dealbook.customers.models import Account
+from dealbook.org import selectors as org_selectors
+from dealbook.org.models import User
+from dealbook.org.policies import Access, Entity, can_write, read_access
+from dealbook.org.visibility import viewer_for
+from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.web.navigation import url_or_none
+
+ACCOUNTS_PER_PAGE = 25
+PAGE_MAX = 10_000
+CONTACTS_SHOWN = 50
+DEALS_SHOWN = 25
+TIMELINE_ENTRIES = 50
+TASK_DUE_TIME = dt.time(18, 0)  # a task due "on a day" is due by the end of its working day
+LOG_KINDS = (ActivityKind.CALL, ActivityKind.VISIT, ActivityKind.NOTE, ActivityKind.TASK)
+SORT_CHOICES = [
+    ("-updated_at", _("Recently updated")),
+    ("name", _("Name A–Z")),
+    ("-name", _("Name Z–A")),
+    ("last_activity_at", _("Longest without contact")),
+    ("-last_activity_at", _("Latest contact")),
+    ("-created_at", _("Newest")),
+]
+# Service field names → form field names (the rest are the same on both sides).
+FORM_FIELDS = {"owner_id": "owner", "contact_id": "contact", "due_at": "due_date"}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _with_blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+def _styled(form: forms.Form) -> None:
+    """Bootstrap's classes on the widgets (the templates render them as they are)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = css
+
+
+def _people(actor: User) -> list[User]:
+    """Colleagues whose records the actor may see by ownership (everyone for org-wide
+    readers): the owner choices of the filters and of the account form."""
+    users = org_selectors.user_list(actor=actor)
+    if actor.is_org_wide or read_access(actor.role, Entity.ACCOUNT) is Access.ALL:
+        return list(users)
+    return list(users.filter(pk__in=sorted(viewer_for(actor).owner_ids)))
+
+
+def _visible_account(actor: User, account_id: int) -> Account:
+    try:
+        return customer_selectors.account_get(actor=actor, account_id=account_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _apply_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names (or above the form)."""
+    if isinstance(error, StaleVersion):
+        form.is_stale = True  # type: ignore[attr-defined]
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this account while you were editing it. Nothing was "
+                "saved: reload the page to see their changes, then make yours again."
+            ),
+        )
+        return
+    placed = False
+    for field_error in error.errors:
+        name = FORM_FIELDS.get(field_error.field, field_error.field)
+        if name in form.fields:
+            form.add_error(name, field_error.message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+# --- the accounts list -------------------------------------------------------------------------
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    industry = forms.ChoiceField(
+        label=_("Industry"),
+        required=False,
+        choices=_with_blank(Industry.choices, _("Any industry")),
+    )
+    lifecycle_stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=_with_blank(LifecycleStage.choices, _("Any stage")),
+    )
+    size = forms.ChoiceField(
+        label=_("Size"), required=False, choices=_with_blank(CompanySize.choices, _("Any size"))
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=_with_blank(Source.choices, _("Any source"))
+    )
+    region = forms.CharField(label=_("Region"), required=False, max_length=60)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+            [(str(person.pk), str(person)) for person in people], _("Anyone")
+        )
+        _styled(self)
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return min(max(int(raw or 1), 1), PAGE_MAX)
+    except ValueError:
+        return 1
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {**params, **changes}
+    return urlencode({key: value for key, value in merged.items() if value not in ("", None)})
+
+
+@login_required
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = AccountFilterForm(request.GET, people=_people(actor))
+    form.is_valid()  # invalid values are dropped (and shown as such); valid ones still filter
+    cleaned = form.cleaned_data
+    sort = cleaned.get("sort") or "-updated_at"
+    filters = customer_selectors.AccountFilters(
+        q=(cleaned.get("q") or "").strip(),
+        owner_id=cleaned.get("owner"),
+        industry=cleaned.get("industry") or "",
+        region=(cleaned.get("region") or "").strip(),
+        size=cleaned.get("size") or "",
+        source=cleaned.get("source") or "",
+        lifecycle_stage=cleaned.get("lifecycle_stage") or "",
+        tag=(cleaned.get("tag") or "").strip(),
+    )
+    number = _page_number(request.GET.get("page"))
+    page = paginate(
+        customer_selectors.account_list(actor=actor, filters=filters, sort=sort),
+        limit=ACCOUNTS_PER_PAGE,
+        offset=(number - 1) * ACCOUNTS_PER_PAGE,
+    )
+    params = {name: request.GET.get(name, "") for name in form.fields if name in cleaned}
+    is_filtered = any(value for name, value in params.items() if name != "sort")
+    return render(
+        request,
+        "web/customers/account_list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_number": number,
+            "sort": sort,
+            "is_filtered": is_filtered,
+            "previous_query": _query(params, page=number - 1) if number > 1 else None,
+            "next_query": _query(params, page=number + 1) if page.has_more else None,
+            # Column headers sort by their column, a second click the other way round.
+            "name_sort_query": _query(
+                params, sort="-name" if sort == "name" else "name", page=None
+            ),
+            "contact_sort_query": _query(
+                params,
+                sort="-last_activity_at" if sort == "last_activity_at" else "last_activity_at",
+                page=None,
+            ),
+            "first_row": page.offset + 1,
+            "last_row": page.offset + len(page.items),
+            "can_create": can_write(actor.role, Entity.ACCOUNT),
+        },
+    )
+
+
+# --- the account page and its quick log form ------------------------------------------------
+
+
+class LogForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(kind.value, kind.label) for kind in LOG_KINDS],
+        initial=ActivityKind.CALL.value,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact = forms.TypedChoiceField(
+        label=_("Contact"), required=False, coerce=int, empty_value=None
+    )
+    due_date = forms.DateField(
+        label=_("Due (tasks)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, contacts: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = _with_blank(  # type: ignore[attr-defined]
+            [(str(contact.pk), str(contact)) for contact in contacts], _("— none —")
+        )
+        _styled(self)
+
+    def due_at(self) -> dt.datetime | None:
+        """A task's due day at the end of the working day, in the organisation's zone."""
+        day = self.cleaned_data.get("due_date")
+        if self.cleaned_data.get("kind") != ActivityKind.TASK or day is None:
+            return None
+        return dt.datetime.combine(day, TASK_DUE_TIME, timezone.get_current_timezone())
+
+
+def _account_contacts(actor: User, account: Account) -> list[Any]:
+    if read_access(actor.role, Entity.CONTACT) is Access.NONE:
+        return []
+    contacts = customer_selectors.contact_list(
+        actor=actor, filters=customer_selectors.ContactFilters(account_id=account.pk)
+    )
+    return list(contacts[: CONTACTS_SHOWN + 1])
+
+
+def _timeline(actor: User, account: Account, new_activity_id: int | None = None) -> dict:
+    entries = activity_selectors.account_timeline(
+        actor=actor, account_id=account.pk, limit=TIMELINE_ENTRIES
+    )
+    return {
+        "account": account,
+        "new_activity_id": new_activity_id,
+        "entries": [
+            {
+                "entry": entry,
+                "url": url_or_none("deal_detail", entry.object_id)
+                if entry.object_type == "deal"
+                else None,
+                "is_new": entry.kind == "activity" and entry.object_id == new_activity_id,
+            }
+            for entry in entries
+        ],
+    }
+
+
+def _detail_context(
+    request: HttpRequest, account: Account, contacts: list[Any], log_form: LogForm
+) -> dict:
+    actor = _actor(request)
+    sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
+    deals = (
+        pipeline_selectors.deal_page(
+            actor=actor,
+            filters=pipeline_selectors.DealFilters(account_id=account.pk),
+            sort="-updated_at",
+            limit=DEALS_SHOWN,
+            offset=0,
+        )
+        if sees_deals
+        else None
+    )
+    return {
+        "account": account,
+        "tags": sorted(tag.name for tag in account.tags.all()),
+        "contacts": contacts[:CONTACTS_SHOWN],
+        "more_contacts": len(contacts) > CONTACTS_SHOWN,
+        "sees_contacts": read_access(actor.role, Entity.CONTACT) is not Access.NONE,
+        "sees_deals": sees_deals,
+        "deals": [
+            {"deal": deal, "url": url_or_none("deal_detail", deal.pk)}
+            for deal in (deals.items if deals else [])
+        ],
+        "more_deals": bool(deals and deals.has_more),
+        "log_form": log_form,
+        "can_log": can_write(actor.role, Entity.ACTIVITY),
+        "can_edit": can_write(actor.role, Entity.ACCOUNT),
+        "timeline": _timeline(actor, account),
+    }
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    account = _visible_account(actor, account_id)
+    contacts = _account_contacts(actor, account)
+    context = _detail_context(request, account, contacts, LogForm(contacts=contacts))
+    return render(request, "web/customers/account_detail.html", context)
+
+
+@login_required
+@require_POST
+def account_log(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Log a call, visit, note or task at the account. From htmx: the fresh form, and the
+    timeline with the new entry swapped in out of band (no page load); 422 with the form
+    and its errors when invalid. Without htmx: back to the account page."""
+    actor = _actor(request)
+    account = _visible_account(actor, account_id)
+    contacts = _account_contacts(actor, account)
+    form = LogForm(request.POST, contacts=contacts)
+    activity = None
+    if form.is_valid():
+        try:
+            activity = activity_services.activity_log(
+                actor=actor,
+                kind=form.cleaned_data["kind"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                account_id=account.pk,
+                contact_id=form.cleaned_data["contact"],
+                due_at=form.due_at(),
+            )
+        except PermissionDenied as refused:
+            return HttpResponse(refused.message, status=403)
+        except DomainError as error:
+            _apply_domain_error(form, error)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    if activity is None:
+        if is_htmx:
+            context = {"account": account, "log_form": form}
+            return render(request, "web/customers/partials/log_form.html", context, status=422)
+        context = _detail_context(request, account, contacts, form)
+        return render(request, "web/customers/account_detail.html", context, status=422)
+    if not is_htmx:
+        return HttpResponseRedirect(reverse("account_detail", args=[account.pk]) + "#timeline")
+    return render(
+        request,
+        "web/customers/partials/log_done.html",
+        {
+            "account": account,
+            "log_form": LogForm(contacts=contacts),
+            "logged": activity,
+            "timeline": _timeline(actor, account, new_activity_id=activity.pk),
+        },
+    )
+
+
+# --- create and edit ---------------------------------------------------------------------------
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=_with_blank(Industry.choices, "—")
+    )
+    lifecycle_stage = forms.ChoiceField(
+        label=_("Stage"), choices=LifecycleStage.choices, initial=LifecycleStage.PROSPECT
+    )
+    size = forms.ChoiceField(
+        label=_("Size"), required=False, choices=_with_blank(CompanySize.choices, "—")
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=_with_blank(Source.choices, "—")
+    )
+    region = forms.CharField(label=_("Region"), required=False, max_length=60)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    website = forms.CharField(label=_("Website"), required=False, max_length=200)
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separated by commas."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    ignore_duplicates = forms.BooleanField(
+        label=_("Save anyway: it is a different company"), required=False
+    )
+
+    VALUE_FIELDS = (
+        "name",
+        "industry",
+        "lifecycle_stage",
+        "size",
+        "source",
+        "region",
+        "phone",
+        "website",
+        "address",
+        "description",
+    )
+
+    def __init__(self, *args: Any, people: list[User], blank_owner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+            [(str(person.pk), str(person)) for person in people], blank_owner
+        )
+        self.duplicates: list[customer_selectors.DuplicateMatch] = []
+        _styled(self)
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+
+
+class AccountEditForm(AccountForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+def _duplicate_warning(
+    actor: User, form: AccountForm, error: DomainError, exclude_id: int | None
+) -> None:
+    """The service refused a look-alike: list the matches (linked where visible) and offer
+    to save anyway."""
+    form.duplicates = customer_selectors.account_duplicates(
+        actor=actor,
+        name=form.cleaned_data.get("name", ""),
+        phone=form.cleaned_data.get("phone", ""),
+        exclude_id=exclude_id,
+    )
+    field = error.field if error.field in form.fields else None
+    form.add_error(
+        field,
+        _("An account with the same name or phone already exists: see the list above."),
+    )
+
+
+def _duplicate_rows(form: AccountForm) -> list[dict]:
+    return [
+        {
+            "match": match,
+            "url": url_or_none("account_detail", match.id) if match.is_visible else None,
+        }
+        for match in form.duplicates
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    if not can_write(actor.role, Entity.ACCOUNT):
+        return HttpResponse(_("Your role cannot create accounts."), status=403)
+    people = _people(actor)
+    form = AccountForm(request.POST or None, people=people, blank_owner=_("Me"))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                account = customer_services.account_create(
+                    actor=actor,
+                    owner_id=form.cleaned_data["owner"],
+                    tags=form.tag_names(),
+                    ignore_duplicates=form.cleaned_data["ignore_duplicates"],
+                    **form.values(),
+                )
+            except DomainError as error:
+                if error.code == "duplicate":
+                    _duplicate_warning(actor, form, error, exclude_id=None)
+                else:
+                    _apply_domain_error(form, error)
+            else:
+                return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
+        status = 422
+    return render(
+        request,
+        "web/customers/account_form.html",
+        {"form": form, "account": None, "duplicates": _duplicate_rows(form)},
+        status=status,
+    )
+
+
+def _edit_initial(account: Account) -> dict[str, Any]:
+    initial: dict[str, Any] = {name: getattr(account, name) for name in AccountForm.VALUE_FIELDS}
+    initial.update(
+        owner=account.owner_id,
+        tags=", ".join(sorted(tag.name for tag in account.tags.all())),
+        version=account.version,
+    )
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        account = customer_selectors.account_get_for_change(actor=actor, account_id=account_id)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as refused:
+        return HttpResponse(refused.message, status=403)
+    people = _people(actor)
+    if account.owner is not None and account.owner not in people:
+        people = [account.owner, *people]
+    blank_owner = _("Nobody (in the pool)") if account.owner_id is None else _("Keep the owner")
+    form = AccountEditForm(
+        request.POST or None, initial=_edit_initial(account), people=people, blank_owner=blank_owner
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = form.values()
+            if form.cleaned_data["owner"] is not None:
+                values["owner_id"] = form.cleaned_data["owner"]
+            try:
+                customer_services.account_update(
+                    actor=actor,
+                    account_id=account.pk,
+                    version=form.cleaned_data["version"],
+                    values=values,
+                    tags=form.tag_names(),
+                    ignore_duplicates=form.cleaned_data["ignore_duplicates"],
+                )
+            except PermissionDenied as refused:
+                form.add_error(None, refused.message)
+            except DomainError as error:
+                if error.code == "duplicate":
+                    _duplicate_warning(actor, form, error, exclude_id=account.pk)
+                else:
+                    _apply_domain_error(form, error)
+            else:
+                return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
+        status = 412 if _is_stale(form) else 422
+    return render(
+        request,
+        "web/customers/account_form.html",
+        {"form": form, "account": account, "duplicates": _duplicate_rows(form)},
+        status=status,
+    )
+
+
+def _is_stale(form: forms.Form) -> bool:
+    return getattr(form, "is_stale", False)
