@@ -744,6 +744,28 @@ def _column_cards(rows: list[tuple], now: dt.datetime) -> dict[int, list[BoardCa
     return cards
 
 
+def _stages_query(shape: tuple, *, org_id: int, pipeline_id: int) -> QuerySet[Stage]:
+    return (
+        Stage.objects.filter(org_id=org_id, pipeline_id=pipeline_id)
+        .select_related("pipeline")
+        .order_by("order", "id")
+    )
+
+
+_stages_with_pipeline = Prepared(_stages_query)
+
+
+def _pipeline_with_stages(actor: User, pipeline_id: int) -> tuple[Pipeline, list[Stage]]:
+    """A readable pipeline and its stages in order: one prepared read (a pipeline without
+    stages, which the services never leave, is looked up on its own)."""
+    if not policies.can_read_deals(actor):
+        raise NotFound(_("Pipeline"))
+    stages = _stages_with_pipeline(org_id=actor.org_id or 0, pipeline_id=pipeline_id)
+    if not stages:
+        return pipeline_get(actor=actor, pipeline_id=pipeline_id), []
+    return stages[0].pipeline, stages
+
+
 def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | None = None) -> Board:
     """The kanban board of a visible pipeline: every stage in order with its deal count,
     per-currency totals and its biggest deals first.
@@ -763,8 +785,7 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         )
     per_column = min(max(filters.per_column, 1), BOARD_CARDS_MAX)
     zone, first_month = _org_clock(actor)
-    pipeline = pipeline_get(actor=actor, pipeline_id=pipeline_id)
-    stages = sorted(pipeline.stages.all(), key=lambda stage: (stage.order, stage.pk))
+    pipeline, stages = _pipeline_with_stages(actor, pipeline_id)
     now = timezone.now()
     period = _closed_period(filters, timezone.localdate(now, timezone=zone), first_month)
     team_path = _team_path(actor, filters)
