@@ -237,10 +237,10 @@ def queries_per_request(base: str, token: str, line: str) -> int | None:
 
 
 def usual(counts: list[int]) -> int | None:
-    """The most frequent count (the larger one on a tie), None for no samples."""
+    """The most frequent count (the smaller one on a tie), None for no samples."""
     if not counts:
         return None
-    return max(set(counts), key=lambda count: (counts.count(count), count))
+    return max(set(counts), key=lambda count: (counts.count(count), -count))
 
 
 def bench_scale(scale: str, seconds: int, write_seconds: int) -> dict:
@@ -267,11 +267,11 @@ def bench_scale(scale: str, seconds: int, write_seconds: int) -> dict:
             if not lines:
                 log(f"{scale}: {name}: no records to request, skipped")
                 continue
-            # Queries per request: what most of the first lines cost. A token's last use is
-            # written at most once a minute (one more query on whichever request does it), so
-            # neither the most nor the least of the samples is the page's own count. Writes
+            # Queries per request: what most of ten requests of the first lines cost. A
+            # token's last use is written at most once a minute (one more query on whichever
+            # request does it), so the most of the samples is not the page's own count. Writes
             # read theirs from the last line, which the load never reaches.
-            samples = [lines[-1]] if name in WRITES else lines[:10]
+            samples = [lines[-1]] if name in WRITES else [lines[i % len(lines)] for i in range(10)]
             counts = [queries_per_request(base, token, line) for line in samples]
             queries = usual([c for c in counts if c is not None])
             load_env = {**os.environ, "BENCH_REQUESTS": spec["file"], "BENCH_TOKEN": token}
