@@ -204,3 +204,12 @@ def test_every_role_gets_a_home_page(world, client_as, scene, login):
 def test_home_sends_visitors_to_sign_in_and_refuses_post(world, client_as):
     assert client_as().get("/")["Location"] == "/login/?next=/"
     assert client_as(world["li.rep"]).post("/").status_code == 405
+
+
+def test_standard_stage_names_come_in_the_managers_language(world, client_as, scene):
+    manager = world["zhang.manager"]
+    manager.language = "zh-hans"
+    manager.save(update_fields=["language"])
+    html = client_as(manager).get("/").content.decode()
+    chart = re.search(r'id="chart-by-stage" data-chart="([^"]*)"', html).group(1)
+    assert json.loads(html_lib.unescape(chart))["categories"] == ["验证客户", "方案报价"]

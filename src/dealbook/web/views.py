@@ -18,6 +18,7 @@ from django.http import (
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -117,9 +118,10 @@ def _team_context(team: analytics_selectors.TeamSummary, today: dt.date) -> dict
     stage_rows: list[dict[str, Any]] = [
         {
             "stage": stage,
-            "label": f"{stage.pipeline_name} · {stage.stage_name}"
+            # Stage and pipeline names as the board shows them: the standard ones translated.
+            "label": f"{gettext(stage.pipeline_name)} · {gettext(stage.stage_name)}"
             if several_pipelines
-            else stage.stage_name,
+            else gettext(stage.stage_name),
             "url": _link(
                 "pipeline_list", pipeline=stage.pipeline_id, stage=stage.stage_id, status="open"
             ),
