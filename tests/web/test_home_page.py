@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dealbook.web.navigation import url_or_none
 from tests.activities.factories import ActivityFactory
@@ -135,7 +135,10 @@ def test_customers_going_quiet_follow_the_idle_days_asked_for(world, client_as, 
     client = client_as(li)
     default = client.get("/").content.decode()
     assert _ids(default, "account", "idle") == [scene.quiet.pk]
-    assert _number(default, "idle") == (f"/accounts/?owner={li.pk}&sort=last_activity_at", "1")
+    assert _number(default, "idle") == (
+        f"/accounts/?owner={li.pk}&idle=30&sort=last_activity_at",
+        "1",
+    )
     assert 'name="idle_days" min="1" max="3650" value="30"' in default
     five = client.get("/", {"idle_days": "5"}).content.decode()
     assert _ids(five, "account", "idle") == [scene.quiet.pk, scene.ten_days.pk]
@@ -210,6 +213,18 @@ def test_standard_stage_names_come_in_the_managers_language(world, client_as, sc
     manager = world["zhang.manager"]
     manager.language = "zh-hans"
     manager.save(update_fields=["language"])
-    html = client_as(manager).get("/").content.decode()
+    # override: the language the page activates does not outlive the test.
+    with translation.override("en"):
+        html = client_as(manager).get("/").content.decode()
     chart = re.search(r'id="chart-by-stage" data-chart="([^"]*)"', html).group(1)
     assert json.loads(html_lib.unescape(chart))["categories"] == ["验证客户", "方案报价"]
+
+
+def test_the_idle_number_links_to_exactly_those_accounts(world, client_as, scene):
+    li = world["li.rep"]
+    client = client_as(li)
+    href, count = _number(client.get("/", {"idle_days": "5"}).content.decode(), "idle")
+    listed = client.get(html_lib.unescape(href)).content.decode()
+    names = re.findall(r'class="account-name">([^<]*)<', listed)
+    assert names == ["长江物流", "东方重工"]  # never contacted first, then the longest quiet
+    assert count == "2"

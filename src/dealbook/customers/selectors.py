@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
@@ -43,6 +45,7 @@ class AccountFilters:
     source: str = ""
     lifecycle_stage: str = ""
     tag: str = ""
+    idle_days: int | None = None  # no activity for at least this many days, or never
 
 
 def visible_accounts(*, actor: User) -> QuerySet[Account]:
@@ -69,6 +72,9 @@ def account_list(
             qs = qs.filter(**{name: value})
     if filters.tag:
         qs = qs.filter(tags__name=filters.tag)
+    if filters.idle_days is not None:
+        since = timezone.now() - dt.timedelta(days=filters.idle_days)
+        qs = qs.filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
     return qs.order_by(ACCOUNT_SORTS.get(sort, "-updated_at"), "-id")
 
 

@@ -203,8 +203,10 @@ def home_context(user: User, summary: analytics_selectors.HomeSummary) -> dict:
             {"account": account, "url": _link("account_detail", account.pk)}
             for account in idle.items
         ],
-        # Mine, the longest without contact first: the idle ones lead the list.
-        "idle_url": _link("account_list", owner=user.pk, sort="last_activity_at"),
+        # Mine with no contact for that many days (or never), the longest without first.
+        "idle_url": _link(
+            "account_list", owner=user.pk, idle=idle.idle_days, sort="last_activity_at"
+        ),
         "idle_days_min": IDLE_DAYS_MIN,
         "idle_days_max": IDLE_DAYS_MAX,
         "team": _team_context(summary.team, summary.today) if summary.team else None,

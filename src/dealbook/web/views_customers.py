@@ -141,6 +141,9 @@ class AccountFilterForm(forms.Form):
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+    idle = forms.IntegerField(
+        label=_("No contact for (days)"), required=False, min_value=1, max_value=3650
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
@@ -180,6 +183,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         source=cleaned.get("source") or "",
         lifecycle_stage=cleaned.get("lifecycle_stage") or "",
         tag=(cleaned.get("tag") or "").strip(),
+        idle_days=cleaned.get("idle"),
     )
     number = _page_number(request.GET.get("page"))
     page = paginate(
