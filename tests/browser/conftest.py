@@ -80,3 +80,16 @@ def sign_in(live_server):
         return page
 
     return sign_in_as
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until `expression` is true in the page. Playwright's wait_for_function polls
+    with code it evaluates from a string, which the page's CSP (no 'unsafe-eval') refuses
+    whenever the first check fails; page.evaluate goes through the DevTools protocol."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {expression}")
+        page.wait_for_timeout(50)

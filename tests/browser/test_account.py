@@ -11,6 +11,7 @@ import pytest
 from dealbook.activities.models import Activity
 from dealbook.customers import services as customer_services
 from dealbook.pipeline import services as pipeline_services
+from tests.browser.conftest import wait_until
 from tests.personas import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_a_rep_logs_a_call_and_it_appears_without_a_page_load(
     world, account = _account_of_li()
     sign_in(page, "li.rep")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     assert page.locator("h1").inner_text() == "上海云帆信息科技有限公司"
     assert page.locator(".account-contacts .contact").all_inner_texts()[0].startswith("王建国")
     _mark_the_page(page)
@@ -79,7 +80,7 @@ def test_an_invalid_entry_shows_its_error_in_place_and_logs_nothing(
     _world, account = _account_of_li()
     sign_in(page, "li.rep")
     page.goto(f"{live_server.url}/accounts/{account.pk}/")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     _mark_the_page(page)
     page.click("label[for=id_kind_3]")  # Task: the due date shows
     assert page.locator(".due-field").is_visible()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dealbook.customers import services as customer_services
 from dealbook.pipeline import services as pipeline_services
 from dealbook.pipeline.models import Deal, StageHistory
+from tests.browser.conftest import wait_until
 from tests.personas import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,7 @@ def test_a_rep_drags_a_card_to_the_next_stage(live_server, page, sign_in, csp_vi
     page.wait_for_url(f"{live_server.url}/pipeline/")
     assert page.locator("h1").inner_text().startswith("Pipeline")
     assert _column_cards(page, "Qualification") == ["云帆 ERP 项目"]
-    page.wait_for_function("window.Sortable !== undefined")
+    wait_until(page, "window.Sortable !== undefined")
 
     card = page.locator(f".board-card[data-deal-id='{deal.pk}']")
     target = page.locator(".board-column", has=page.locator("h2:text-is('Needs analysis')"))
@@ -63,7 +64,7 @@ def test_a_rep_drags_a_card_to_the_next_stage(live_server, page, sign_in, csp_vi
         card.drag_to(target.locator(".board-cards"))
     assert moved.value.status == 200
     assert moved.value.request.headers.get("x-csrftoken")
-    page.wait_for_function("document.querySelector('.board-card[data-version=\"2\"]') !== null")
+    wait_until(page, "document.querySelector('.board-card[data-version=\"2\"]') !== null")
     assert _column_cards(page, "Needs analysis") == ["云帆 ERP 项目"]
     assert _column_cards(page, "Qualification") == []
 
@@ -91,7 +92,7 @@ def test_a_stage_that_needs_fields_asks_for_them_in_a_dialog(
     )
     sign_in(page, "li.rep")
     page.goto(f"{live_server.url}/pipeline/")
-    page.wait_for_function("window.Sortable !== undefined")
+    wait_until(page, "window.Sortable !== undefined")
     card = page.locator(f".board-card[data-deal-id='{deal.pk}']")
     target = page.locator(".board-column", has=page.locator("h2:text-is('Proposal')"))
     card.drag_to(target.locator(".board-cards"))
@@ -112,7 +113,7 @@ def test_cancelling_the_dialog_puts_the_card_back(live_server, page, sign_in):
     _world, deal, _other = _world_with_deals()
     sign_in(page, "li.rep")
     page.goto(f"{live_server.url}/pipeline/")
-    page.wait_for_function("window.Sortable !== undefined")
+    wait_until(page, "window.Sortable !== undefined")
     card = page.locator(f".board-card[data-deal-id='{deal.pk}']")
     target = page.locator(".board-column", has=page.locator("h2:text-is('Lost')"))
     card.drag_to(target.locator(".board-cards"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dealbook.org.models import User
+from tests.browser.conftest import wait_until
 from tests.personas import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -92,7 +93,7 @@ def test_htmx_requests_that_change_something_carry_the_csrf_token(
     """A POST made by htmx passes Django's CSRF check: dealbook.js adds the token."""
     world = build_world()
     sign_in(page, "li.rep")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     page.evaluate(
         """() => {
             const button = document.createElement("button");
