@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,15 +18,17 @@ from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
 from dealbook.org.visibility import by_owners, owned_by, owned_q, scoped
 
-ACCOUNT_SORTS = {
+# Accounts never contacted count as the longest without contact, on both engines (SQLite puts
+# NULLs first in ascending order, PostgreSQL last).
+ACCOUNT_SORTS: dict[str, str | OrderBy] = {
     "name": "name_normalized",
     "-name": "-name_normalized",
     "updated_at": "updated_at",
     "-updated_at": "-updated_at",
     "created_at": "created_at",
     "-created_at": "-created_at",
-    "last_activity_at": "last_activity_at",
-    "-last_activity_at": "-last_activity_at",
+    "last_activity_at": F("last_activity_at").asc(nulls_first=True),
+    "-last_activity_at": F("last_activity_at").desc(nulls_last=True),
 }
 CONTACT_SORTS = {
     "name": "name_normalized",
