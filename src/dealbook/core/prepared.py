@@ -192,11 +192,6 @@ class Prepared:
                     self._cache.popitem(last=False)
         return compiled
 
-    def sql(self, shape: Hashable = (), **values: Any) -> str:
-        """The SQL this shape runs (tests and EXPLAIN)."""
-        compiled = self._compiled(shape, values, counted=False)
-        return "" if isinstance(compiled, _Empty) else compiled.sql
-
     def _compile(
         self, shape: Hashable, values: dict[str, Any], using: str, *, counted: bool
     ) -> _Compiled | _Empty:

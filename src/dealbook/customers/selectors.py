@@ -16,7 +16,7 @@ from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
-from dealbook.org.visibility import by_owners, owned_by, owned_q, scoped
+from dealbook.org.visibility import by_owners, owned_q, scoped
 
 # Accounts never contacted count as the longest without contact, on both engines (SQLite puts
 # NULLs first in ascending order, PostgreSQL last).
@@ -154,12 +154,6 @@ def account_duplicates(
 class ContactFilters:
     q: str = ""
     account_id: int | None = None
-
-
-def owned_accounts(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Account]:
-    """Accounts owned by `owner_ids` (None: every owner, for org-wide readers), for team
-    views and the actor's own lists: visible by ownership, no share test needed."""
-    return owned_by(Account.objects.all(), actor, Entity.ACCOUNT, owner_ids)
 
 
 def accounts_of(*, org_id: int, owners: frozenset[int] | list[int] | None) -> QuerySet[Account]:

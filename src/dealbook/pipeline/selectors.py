@@ -32,7 +32,6 @@ from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import (
     by_owners,
     marked_user,
-    owned_by,
     owned_q,
     scope_values,
     scoped,
@@ -141,11 +140,6 @@ class DealFilters:
 def visible_deals(*, actor: User) -> QuerySet[Deal]:
     """Every deal the actor may see: the organisation, then ownership / team / shares."""
     return scoped(Deal.objects.all(), actor).filter(owned_q(actor, Entity.DEAL))
-
-
-def owned_deals(*, actor: User, owner_ids: frozenset[int] | None) -> QuerySet[Deal]:
-    """Deals owned by `owner_ids` (None: every owner, for org-wide readers), for team views."""
-    return owned_by(Deal.objects.all(), actor, Entity.DEAL, owner_ids)
 
 
 def _amount_q(amount: Decimal, *, lower: bool) -> Q:
@@ -486,12 +480,6 @@ def _instants_q(after: dt.datetime | None, before: dt.datetime | None) -> Q:
     if before is not None:
         match &= Q(closed_at__lt=before)
     return match
-
-
-def closed_between_q(start: dt.date | None, end: dt.date | None, zone: ZoneInfo) -> Q:
-    """closed_at on the local days `start` … `end` (inclusive) of `zone`, as an indexable
-    range of instants; a missing end (or one at the edge of the calendar) is unbounded."""
-    return _instants_q(*closed_instants(start, end, zone))
 
 
 def _team_path(actor: User, filters: BoardFilters) -> str | None:
