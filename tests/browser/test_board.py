@@ -118,7 +118,7 @@ def test_cancelling_the_dialog_puts_the_card_back(live_server, page, sign_in):
     target = page.locator(".board-column", has=page.locator("h2:text-is('Lost')"))
     card.drag_to(target.locator(".board-cards"))
     dialog = page.locator("#move-dialog")
-    dialog.wait_for(state="visible")
+    page.locator("#move-dialog[data-shown=true]").wait_for()  # fade-in over: a click counts
     dialog.locator(".modal-footer button[data-bs-dismiss=modal]").click()
     dialog.wait_for(state="detached")
     assert _column_cards(page, "Qualification") == ["云帆 ERP 项目"]

@@ -108,6 +108,10 @@
     dialogElement = document.importNode(fresh, true);
     dialogDone = false;
     document.body.appendChild(dialogElement);
+    // Bootstrap ignores a dismissal while the dialog is still fading in: say when it is open.
+    dialogElement.addEventListener("shown.bs.modal", function () {
+      dialogElement.dataset.shown = "true";
+    });
     dialogElement.addEventListener("hidden.bs.modal", function () {
       if (!dialogDone) putCardBack(); // cancelled: the card goes back
       dialogElement.remove();
