@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dealbook.leads",
     "dealbook.pipeline",
     "dealbook.activities",
+    "dealbook.targets",
     "dealbook.search",
     "dealbook.web",
     "axes",
