@@ -377,6 +377,96 @@ def test_a_stale_edit_changes_nothing_and_says_so(world, client_as, accounts):
     assert AuditEvent.objects.filter(object_type="account", object_id=mine.pk).count() == 1
 
 
+def test_a_stale_edit_shows_what_the_others_changed_and_keeps_the_users_values(
+    world, client_as, accounts
+):
+    li, zhang, mine = world["li.rep"], world["zhang.manager"], accounts["mine"]
+    stale = _edit_data(mine, region="北京", website="https://mine.example")
+    customer_services.account_update(
+        actor=zhang, account_id=mine.pk, version=mine.version, values={"region": "上海"}
+    )
+    customer_services.account_update(
+        actor=zhang,
+        account_id=mine.pk,
+        version=mine.version + 1,
+        values={"lifecycle_stage": "partner", "industry": "retail"},
+    )
+    response = client_as(li).post(f"/accounts/{mine.pk}/edit/", stale)
+    assert response.status_code == 412
+    page = parse_changes(response.content.decode())
+    assert page["edits"] == [str(zhang), str(zhang)]
+    assert page["rows"] == [
+        ["Region", "—", "上海"],
+        ["Lifecycle stage", "Customer", "Partner"],
+        ["Industry", "Technology", "Retail"],
+    ]
+    # The user's values stay in the form, which now carries the current version.
+    assert page["inputs"]["region"] == "北京"
+    assert page["inputs"]["website"] == "https://mine.example"
+    assert page["inputs"]["version"] == str(mine.version + 2)
+    assert Account.objects.get(pk=mine.pk).region == "上海"
+
+
+def test_saving_again_after_seeing_the_changes_is_a_deliberate_overwrite(
+    world, client_as, accounts
+):
+    li, mine = world["li.rep"], accounts["mine"]
+    customer_services.account_update(
+        actor=world["zhang.manager"],
+        account_id=mine.pk,
+        version=mine.version,
+        values={"region": "上海"},
+    )
+    client = client_as(li)
+    refused = client.post(f"/accounts/{mine.pk}/edit/", _edit_data(mine, region="北京"))
+    resent = parse_changes(refused.content.decode())["inputs"]
+    assert resent["version"] == str(mine.version + 1)
+    response = client.post(
+        f"/accounts/{mine.pk}/edit/", _edit_data(mine, region="北京", version=resent["version"])
+    )
+    assert response.status_code == 302
+    assert Account.objects.get(pk=mine.pk).region == "北京"
+
+
+def parse_changes(html: str) -> dict:
+    """The edits-since block's authors and rows, and the form's input values."""
+    from html.parser import HTMLParser
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.edits, self.rows, self.inputs = [], [], {}
+            self._row = None
+            self._cell = None
+
+        def handle_starttag(self, tag, attrs):
+            names = dict(attrs)
+            if "data-edit-by" in names:
+                self.edits.append(names["data-edit-by"])
+            if tag == "tr" and "changed-field" in (names.get("class") or ""):
+                self._row = []
+            if self._row is not None and tag in ("th", "td"):
+                self._cell = ""
+            if tag == "input" and names.get("name"):
+                self.inputs[names["name"]] = names.get("value", "")
+
+        def handle_data(self, data):
+            if self._cell is not None:
+                self._cell += data
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td") and self._cell is not None and self._row is not None:
+                self._row.append(self._cell.strip())
+                self._cell = None
+            if tag == "tr" and self._row is not None:
+                self.rows.append(self._row)
+                self._row = None
+
+    parser = Parser()
+    parser.feed(html)
+    return {"edits": parser.edits, "rows": parser.rows, "inputs": parser.inputs}
+
+
 def test_an_invalid_edit_shows_the_error_next_to_the_field(world, client_as, accounts):
     mine = accounts["mine"]
     response = client_as(world["li.rep"]).post(

@@ -61,3 +61,14 @@ def record(
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
+
+
+def recent_events(*, org_id: int, object_type: str, object_id: int, limit: int) -> list[AuditEvent]:
+    """A record's last `limit` audit events, oldest first, with their actors. Callers have
+    read the record through the acting user's scoped selector: its history is theirs to see."""
+    newest = (
+        AuditEvent.objects.filter(org_id=org_id, object_type=object_type, object_id=object_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return list(reversed(newest))

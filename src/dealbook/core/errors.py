@@ -67,6 +67,7 @@ class StaleVersion(DomainError):
             status=412,
         )
         self.current_version = current_version
+        self.given_version = given_version
 
 
 class ValidationFailed(DomainError):

@@ -36,6 +36,7 @@ from dealbook.org.policies import Access, Entity, can_write, read_access
 from dealbook.org.visibility import viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.web.navigation import url_or_none
+from dealbook.web.stale import show_stale
 
 ACCOUNTS_PER_PAGE = 25
 PAGE_MAX = 10_000
@@ -98,12 +99,12 @@ def _visible_account(actor: User, account_id: int) -> Account:
 def _apply_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal next to the field it names (or above the form)."""
     if isinstance(error, StaleVersion):
-        form.is_stale = True  # type: ignore[attr-defined]
         form.add_error(
             None,
             _(
                 "Someone else changed this account while you were editing it. Nothing was "
-                "saved: reload the page to see their changes, then make yours again."
+                "saved. Their changes are listed below and your values are still in the form: "
+                "save again to keep yours."
             ),
         )
         return
@@ -559,6 +560,8 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
                     _duplicate_warning(actor, form, error, exclude_id=account.pk)
                 else:
                     _apply_domain_error(form, error)
+                    if isinstance(error, StaleVersion):
+                        show_stale(form, actor=actor, record=account, error=error)
             else:
                 return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
         status = 412 if _is_stale(form) else 422
