@@ -64,6 +64,12 @@ def _token(fx: Fixture) -> ApiToken:
     return token
 
 
+def _saved_view(fx: Fixture):
+    from dealbook.org.services import saved_view_create
+
+    return saved_view_create(actor=fx.world["li.rep"], page="accounts", name="old", query="")
+
+
 def _rule(fx: Fixture):
     from dealbook.leads.models import AssignmentRule
 
@@ -495,6 +501,24 @@ WRITES = [
         "revoke",
         ("revoked",),
         lambda fx: (f"org/tokens/{_token(fx).pk}", None),
+    ),
+    Write(
+        "post",
+        "/api/v1/saved-views",
+        "li.rep",
+        "savedview",
+        "create",
+        ("page", "name", "query"),
+        lambda fx: ("saved-views", {"page": "accounts", "name": "VIP", "query": "tag=VIP"}),
+    ),
+    Write(
+        "delete",
+        "/api/v1/saved-views/{view_id}",
+        "li.rep",
+        "savedview",
+        "delete",
+        ("name",),
+        lambda fx: (f"saved-views/{_saved_view(fx).pk}", None),
     ),
 ]
 # Composite operations: one event per record they write, listed exactly.

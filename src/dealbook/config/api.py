@@ -15,6 +15,7 @@ from dealbook.core.errors import DomainError
 from dealbook.customers.api import router as customers_router
 from dealbook.leads.api import router as leads_router
 from dealbook.org.api import router as org_router
+from dealbook.org.api import saved_views_router
 from dealbook.org.auth import API_AUTH
 from dealbook.pipeline.api import router as pipeline_router
 from dealbook.search.api import router as search_router
@@ -45,6 +46,7 @@ api.add_exception_handler(
 )
 
 api.add_router("/org", org_router, tags=["organisation"])
+api.add_router("/saved-views", saved_views_router, tags=["saved views"])
 api.add_router("/", customers_router, tags=["customers"])
 api.add_router("/leads", leads_router, tags=["leads"])
 api.add_router("/", pipeline_router, tags=["pipeline"])

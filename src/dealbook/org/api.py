@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from dealbook.core.api import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from dealbook.org import selectors, services, sharing
 from dealbook.org.schemas import (
+    SavedViewIn,
+    SavedViewOut,
+    SavedViewParams,
     ShareIn,
     ShareOut,
     TeamOut,
@@ -16,6 +19,7 @@ from dealbook.org.schemas import (
 )
 
 router = Router()
+saved_views_router = Router()
 
 
 @router.get("/me", response={200: UserOut, **READ_ERRORS}, summary="The signed-in user")
@@ -84,4 +88,37 @@ def token_create(request: HttpRequest, payload: TokenIn):
 )
 def token_revoke(request: HttpRequest, token_id: int):
     services.api_token_revoke(actor=request.auth, token_id=token_id)
+    return Status(204, None)
+
+
+@saved_views_router.get(
+    "",
+    response={200: list[SavedViewOut], **LIST_ERRORS},
+    summary="My saved views and those my team shared",
+)
+def saved_view_list(request: HttpRequest, params: Query[SavedViewParams]):
+    return list(selectors.saved_view_list(actor=request.auth, page=params.page))
+
+
+@saved_views_router.post(
+    "", response={201: SavedViewOut, **WRITE_ERRORS}, summary="Save a view of a list"
+)
+def saved_view_create(request: HttpRequest, payload: SavedViewIn):
+    view = services.saved_view_create(
+        actor=request.auth,
+        page=str(payload.page),
+        name=payload.name,
+        query=payload.query,
+        is_shared=payload.is_shared,
+    )
+    return Status(201, view)
+
+
+@saved_views_router.delete(
+    "/{view_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete one of my saved views",
+)
+def saved_view_delete(request: HttpRequest, view_id: int):
+    services.saved_view_delete(actor=request.auth, view_id=view_id)
     return Status(204, None)

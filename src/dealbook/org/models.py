@@ -145,3 +145,26 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SavedView(TenantModel):
+    """A list page's filters and sort, saved by a user under a name; with `is_shared`, the
+    owner's team sees it too. `query` holds only parameters the page knows
+    (org.saved_views.PAGE_PARAMETERS)."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    page = models.CharField(_("page"), max_length=20)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    is_shared = models.BooleanField(_("shared with my team"), default=False)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        indexes = [models.Index(fields=["org", "page", "owner"])]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "page", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from dealbook.core.api import InSchema
+from dealbook.org.saved_views import SavedViewPage
 
 
 class TeamRef(Schema):
@@ -59,3 +60,29 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="Shown once; store it now.")
+
+
+class SavedViewIn(InSchema):
+    page: SavedViewPage
+    name: str = Field(..., min_length=1, max_length=60)
+    query: str = Field("", max_length=2000, description="The list page's query string.")
+    is_shared: bool = Field(False, description="Show the view to my team too.")
+
+
+class SavedViewOut(Schema):
+    id: int
+    page: str
+    name: str
+    query: str
+    is_shared: bool
+    owner_id: int
+    is_mine: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_is_mine(view, context) -> bool:
+        return view.owner_id == context["request"].auth.pk
+
+
+class SavedViewParams(Schema):
+    page: SavedViewPage | None = None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
-from dealbook.org.models import ApiToken, Organization, Share, Team, User
+from dealbook.org.models import ApiToken, Organization, SavedView, Share, Team, User
 from dealbook.org.visibility import scoped
 
 _SETTINGS_ATTR = "_dealbook_org_settings"
@@ -83,3 +83,14 @@ def share_get(*, actor: User, share_id: int) -> Share:
     if share is None:
         raise NotFound(_("Share"))
     return share
+
+
+def saved_view_list(*, actor: User, page: str | None = None) -> QuerySet[SavedView]:
+    """The actor's own saved views and those their team mates shared, by name."""
+    visible = Q(owner=actor)
+    if actor.team_id is not None:
+        visible |= Q(is_shared=True, owner__team_id=actor.team_id)
+    qs = scoped(SavedView.objects.select_related("owner"), actor).filter(visible)
+    if page is not None:
+        qs = qs.filter(page=page)
+    return qs.order_by("page", "name", "id")

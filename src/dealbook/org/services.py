@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from urllib.parse import parse_qsl, urlencode
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 from dealbook.core import audit
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.org.enums import Role
-from dealbook.org.models import ApiToken, Department, Organization, Share, Team, User
+from dealbook.org.models import ApiToken, Department, Organization, SavedView, Share, Team, User
+from dealbook.org.saved_views import IGNORED_PARAMETERS, PAGE_PARAMETERS
 from dealbook.org.visibility import MANAGES_NO_TEAM_ATTR, forget_viewer, remember_shares
 
 TOKEN_PREFIX = "dbk_"  # noqa: S105 - a public prefix that marks tokens, not a secret
@@ -293,3 +295,100 @@ def api_token_authenticate(raw: str) -> User | None:
         setattr(user, MANAGES_NO_TEAM_ATTR, True)
         remember_shares(user, extra["shared_records"] or "")
     return user
+
+
+# --- saved views of list pages ---------------------------------------------------------------
+
+SAVED_VIEW_QUERY_MAX = 1000
+
+
+def _saved_view_query(page: str, query: str) -> str:
+    """`query` with only the parameters `page` knows, in a stable form; anything else is a
+    located error (a saved link must open the page it was made on)."""
+    known = PAGE_PARAMETERS.get(page)
+    if known is None:
+        raise DomainError(
+            "invalid",
+            _("Unknown page %(page)s.") % {"page": page},
+            field="page",
+            status=422,
+        )
+    pairs = parse_qsl(query.lstrip("?"), keep_blank_values=False)
+    kept = []
+    for name, value in pairs:
+        if name in IGNORED_PARAMETERS:
+            continue
+        if name not in known:
+            raise DomainError(
+                "unknown_parameter",
+                _("The page does not know the filter %(name)s.") % {"name": name[:40]},
+                field="query",
+                status=422,
+            )
+        kept.append((name, value.strip()))
+    normalized = urlencode([(name, value) for name, value in kept if value])
+    if len(normalized) > SAVED_VIEW_QUERY_MAX:
+        raise DomainError(
+            "too_long",
+            _("The filters are too long to save (at most %(max)s characters).")
+            % {"max": SAVED_VIEW_QUERY_MAX},
+            field="query",
+            status=422,
+        )
+    return normalized
+
+
+@transaction.atomic
+def saved_view_create(
+    *, actor: User, page: str, name: str, query: str = "", is_shared: bool = False
+) -> SavedView:
+    """Save `query` (a list page's filters and sort) as `actor`'s view `name` of `page`."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("required", _("Name the view."), field="name", status=422)
+    if len(name) > SavedView._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise DomainError("too_long", _("The name is too long."), field="name", status=422)
+    normalized = _saved_view_query(page, query or "")
+    if SavedView.objects.filter(owner=actor, page=page, name=name).exists():
+        raise DomainError(
+            "duplicate",
+            _("You already have a view named %(name)s on this page.") % {"name": name},
+            field="name",
+            status=409,
+        )
+    view = SavedView.objects.create(
+        org_id=actor.org_id,
+        owner=actor,
+        page=page,
+        name=name,
+        query=normalized,
+        is_shared=is_shared,
+    )
+    audit.record(
+        actor=actor,
+        verb="create",
+        target=view,
+        changes={
+            "page": [None, page],
+            "name": [None, name],
+            "query": [None, normalized],
+            "is_shared": [None, is_shared],
+        },
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: User, view_id: int) -> None:
+    """Delete one of `actor`'s own views. Someone else's — shared with them or not — is not
+    found: only its owner removes a view."""
+    view = SavedView.objects.select_for_update().filter(pk=view_id, owner=actor).first()
+    if view is None:
+        raise NotFound(_("Saved view"))
+    audit.record(
+        actor=actor,
+        verb="delete",
+        target=view,
+        changes={"name": [view.name, None], "query": [view.query, None]},
+    )
+    view.delete()
