@@ -58,7 +58,9 @@ different headcount or during a ramp-up is comparable::
                   (25 % with no own history, at most 50 %); low is at least the floor.
 
 With no members given, capacity is one FTE in every month (the figures are taken as they
-are). Months missing from the history count as zero. Planned leave is spread over the
+are). History should list every month up to the last complete one, zeros included: a month
+missing between two given ones counts as zero; months after the last given one (up to a
+period planned further ahead) are unknown and left out. Planned leave is spread over the
 member's working days in the period (Monday to Friday).
 """
 
@@ -331,10 +333,11 @@ def _amounts(subject: Subject, before: int) -> dict[int, Decimal]:
 def _productivity(
     subject: Subject, amounts: Mapping[int, Decimal], before: int
 ) -> dict[int, Decimal]:
-    """Actual per FTE-month for every history month before `before` with capacity."""
+    """Actual per FTE-month for every known history month with capacity: from the first
+    month given to the last one given (missing ones in between count as zero)."""
     if not amounts:
         return {}
-    months = list(range(min(amounts), before))
+    months = list(range(min(amounts), max(amounts) + 1))
     capacity = _capacity(subject, months, planned=False).available
     return {
         month: amounts.get(month, ZERO) / capacity[month] for month in months if capacity[month] > 0
@@ -426,7 +429,12 @@ def recommend(
     productivity = _productivity(subject, amounts, before=months[0])
     seasonal, has_seasons = _seasonal_indices(productivity)
     period_index = sum((seasonal[m % MONTHS_PER_YEAR] for m in months), ZERO) / len(months)
-    deseasonalised = {m: p / seasonal[m % MONTHS_PER_YEAR] for m, p in productivity.items()}
+    # A calendar month that has never sold (index 0) says nothing about the level.
+    deseasonalised = {
+        m: p / seasonal[m % MONTHS_PER_YEAR]
+        for m, p in productivity.items()
+        if seasonal[m % MONTHS_PER_YEAR] > 0
+    }
     trend = _trend(deseasonalised, params)
     planned = _capacity(subject, months, planned=True)
 
@@ -779,27 +787,27 @@ def achievability(
         **thresholds,
     }
     if ratio > unrealistic_above:
-        verdict = Verdict.UNREALISTIC
+        verdict, code = Verdict.UNREALISTIC, "unrealistic"
         text = _(
             "The target is %(ratio)s times the high estimate of %(high)s, above the limit "
             "of %(unrealistic_above)s times: history and pipeline do not support it."
         )
     elif ratio > stretch_above:
-        verdict = Verdict.STRETCH
+        verdict, code = Verdict.STRETCH, "stretch"
         text = _(
             "The target is %(ratio)s times the high estimate of %(high)s: a stretch, "
             "but within %(unrealistic_above)s times."
         )
     elif target_amount < low:
-        verdict = Verdict.OK
+        verdict, code = Verdict.OK, "below_range"
         text = _("The target is below the low estimate of %(low)s: well within reach.")
     else:
-        verdict = Verdict.OK
+        verdict, code = Verdict.OK, "within_range"
         text = _("The target is within the likely range, at most the high estimate %(high)s.")
     return Achievability(
         verdict,
         _ratio(ratio),
         stretch_above,
         unrealistic_above,
-        [Reason(verdict.value, text, numbers)],
+        [Reason(code, text, numbers)],
     )
