@@ -1,0 +1,365 @@
+"""Reads of targets, attainment, pacing and history — scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dealbook.core.errors import NotFound
+from dealbook.core.writes import lock
+from dealbook.org.models import Organization, Team, User
+from dealbook.org.selectors import org_settings
+from dealbook.org.visibility import scoped
+from dealbook.targets import policies
+from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
+from dealbook.targets.metrics import Metric, Owners, average, metric
+from dealbook.targets.models import Target, TargetMilestone
+from dealbook.targets.periods import Period, local_today, period_containing, periods_back
+
+PERCENT = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class TargetFilters:
+    period_kind: str = ""
+    period_start: dt.date | None = None
+    on_date: dt.date | None = None  # targets whose period holds this date
+    metric: str = ""
+    scope: str = ""
+    user_id: int | None = None
+    team_id: int | None = None
+    status: str = ""
+
+
+def visible_targets(*, actor: User) -> QuerySet[Target]:
+    return scoped(Target.objects.all(), actor).filter(policies.visible_q(actor))
+
+
+def target_list(*, actor: User, filters: TargetFilters | None = None) -> QuerySet[Target]:
+    filters = filters or TargetFilters()
+    qs = visible_targets(actor=actor).select_related("user", "team", "approved_by")
+    exact = {
+        "period_kind": filters.period_kind,
+        "start_date": filters.period_start,
+        "metric": filters.metric,
+        "scope": filters.scope,
+        "user_id": filters.user_id,
+        "team_id": filters.team_id,
+        "status": filters.status,
+    }
+    qs = qs.filter(**{name: value for name, value in exact.items() if value not in ("", None)})
+    if filters.on_date is not None:
+        qs = qs.filter(start_date__lte=filters.on_date, end_date__gt=filters.on_date)
+    return qs.order_by("-start_date", "period_kind", "metric", "scope", "pk")
+
+
+def target_get(*, actor: User, target_id: int) -> Target:
+    target = (
+        visible_targets(actor=actor)
+        .select_related("user", "user__team", "team", "team__parent", "approved_by")
+        .filter(pk=target_id)
+        .first()
+    )
+    if target is None:
+        raise NotFound(_("Target"))
+    return target
+
+
+def target_get_for_change(*, actor: User, target_id: int) -> Target:
+    """The target, locked for the rest of the transaction (404 when the actor cannot see it)."""
+    return lock(
+        visible_targets(actor=actor).select_related("user", "user__team", "team"),
+        target_id,
+        _("Target"),
+    )
+
+
+# --- subjects ------------------------------------------------------------------------------
+
+
+def team_member_ids(*, org_id: int, team: Team) -> frozenset[int]:
+    """Everyone in `team` and the teams below it (today's membership), active or not: a
+    person who left still won the deals they won."""
+    return frozenset(
+        User.objects.filter(org_id=org_id, team__path__startswith=team.path).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def subject_owners(target: Target) -> Owners:
+    """Whose deals and activities count for `target`: the person, the team's subtree, or
+    everyone (None) for the company."""
+    if target.scope == ScopeKind.PERSON:
+        return frozenset({target.user_id}) if target.user_id else frozenset()
+    if target.scope == ScopeKind.TEAM:
+        if target.team is None:
+            return frozenset()
+        return team_member_ids(org_id=target.org_id, team=target.team)
+    return None
+
+
+# --- attainment and pacing -----------------------------------------------------------------
+
+
+class Pacing:
+    LINEAR = "linear"
+    SEASONAL = "seasonal"
+
+
+@dataclass(frozen=True)
+class AttainmentDay:
+    day: dt.date
+    actual: Decimal | None  # cumulative to this day (None after `as_of`)
+    expected: Decimal  # cumulative expected by the end of this day
+
+
+@dataclass(frozen=True)
+class Attainment:
+    target_id: int
+    metric: str
+    amount: Decimal
+    start_date: dt.date
+    end_date: dt.date
+    as_of: dt.date  # the last day counted (today, or the period's last day once it ended)
+    days_elapsed: int
+    days_total: int
+    actual: Decimal
+    expected: Decimal
+    projected: Decimal
+    gap: Decimal  # amount − actual: still to go (negative once exceeded)
+    percent: Decimal | None  # actual / amount × 100, one decimal; None for a target of 0
+    pacing: str
+    days: list[AttainmentDay] = field(default_factory=list)
+
+
+def _one_year_back(day: dt.date) -> dt.date:
+    if day.month == 2 and day.day == 29:
+        return dt.date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
+def _cumulative(daily: dict[dt.date, Decimal], start: dt.date, days: int) -> list[Decimal]:
+    running, out = Decimal(0), []
+    for offset in range(days):
+        running += daily.get(start + dt.timedelta(days=offset), Decimal(0))
+        out.append(running)
+    return out
+
+
+def _shape(
+    metric_def: Metric,
+    org: Organization,
+    owners: Owners,
+    start: dt.date,
+    end: dt.date,
+) -> tuple[str, list[Decimal]]:
+    """The fraction of the period's figure expected by the end of each of its days:
+    last year's daily shape when last year had any, else an even spread."""
+    days = (end - start).days
+    last_start, last_end = _one_year_back(start), _one_year_back(end)
+    last_year = metric_def.daily(org, owners, last_start, last_end)
+    last_total = sum(last_year.values(), Decimal(0))
+    if last_total > 0:
+        cumulative = _cumulative(last_year, last_start, (last_end - last_start).days)
+        fractions = [
+            cumulative[min(offset, len(cumulative) - 1)] / last_total for offset in range(days)
+        ]
+        fractions[-1] = Decimal(1)
+        return Pacing.SEASONAL, fractions
+    return Pacing.LINEAR, [Decimal(offset + 1) / days for offset in range(days)]
+
+
+def _rounded(value: Decimal, quantum: Decimal) -> Decimal:
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def percent_of(actual: Decimal, amount: Decimal) -> Decimal | None:
+    if not amount:
+        return None
+    return _rounded(actual * 100 / amount, PERCENT)
+
+
+def attainment_of(target: Target, *, org: Organization, today: dt.date) -> Attainment:
+    """Attainment and pacing of `target` as of the local date `today` (no visibility check:
+    callers pass a target the actor may see, or run as the system)."""
+    metric_def = metric(target.metric)
+    quantum = metric_def.quantum(org.currency)
+    owners = subject_owners(target)
+    start, end = target.start_date, target.end_date
+    days_total = (end - start).days
+    as_of = min(max(today, start - dt.timedelta(days=1)), end - dt.timedelta(days=1))
+    days_elapsed = (as_of - start).days + 1
+    counted_end = as_of + dt.timedelta(days=1)
+    amount = target.amount
+    if not metric_def.is_additive:
+        actual = metric_def.actual(org, owners, start, counted_end) if days_elapsed else Decimal(0)
+        actual = _rounded(actual, quantum)
+        return Attainment(
+            target_id=target.pk,
+            metric=target.metric,
+            amount=amount,
+            start_date=start,
+            end_date=end,
+            as_of=as_of,
+            days_elapsed=days_elapsed,
+            days_total=days_total,
+            actual=actual,
+            expected=amount,
+            projected=actual,
+            gap=amount - actual,
+            percent=percent_of(actual, amount),
+            pacing=Pacing.LINEAR,
+        )
+    daily = metric_def.daily(org, owners, start, counted_end) if days_elapsed else {}
+    cumulative = _cumulative(daily, start, max(days_elapsed, 0))
+    actual = _rounded(cumulative[-1] if cumulative else Decimal(0), quantum)
+    pacing, fractions = _shape(metric_def, org, owners, start, end)
+    fraction_now = fractions[days_elapsed - 1] if days_elapsed > 0 else Decimal(0)
+    expected = _rounded(amount * fraction_now, quantum)
+    projected = _rounded(actual / fraction_now, quantum) if fraction_now > 0 else actual
+    days = [
+        AttainmentDay(
+            day=start + dt.timedelta(days=offset),
+            actual=_rounded(cumulative[offset], quantum) if offset < days_elapsed else None,
+            expected=_rounded(amount * fractions[offset], quantum),
+        )
+        for offset in range(days_total)
+    ]
+    return Attainment(
+        target_id=target.pk,
+        metric=target.metric,
+        amount=amount,
+        start_date=start,
+        end_date=end,
+        as_of=as_of,
+        days_elapsed=max(days_elapsed, 0),
+        days_total=days_total,
+        actual=actual,
+        expected=expected,
+        projected=projected,
+        gap=amount - actual,
+        percent=percent_of(actual, amount),
+        pacing=pacing,
+        days=days,
+    )
+
+
+def organization_of(actor: User) -> Organization:
+    settings = org_settings(actor=actor)
+    return Organization(
+        pk=actor.org_id,
+        time_zone=str(settings.zone),
+        currency=settings.currency,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
+    )
+
+
+def target_attainment(*, actor: User, target_id: int, today: dt.date | None = None) -> Attainment:
+    target = target_get(actor=actor, target_id=target_id)
+    org = organization_of(actor)
+    return attainment_of(target, org=org, today=today or local_today(ZoneInfo(org.time_zone)))
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    period: Period
+    target_id: int | None
+    target_status: str | None
+    amount: Decimal | None
+    actual: Decimal
+    percent: Decimal | None
+
+
+def _bucketed(
+    metric_def: Metric, org: Organization, owners: Owners, periods: list[Period]
+) -> list[Decimal]:
+    """The metric per period, from one daily series over the whole span (ratios from the
+    series of what they divide)."""
+    first, last = periods[0].start, periods[-1].end
+    if metric_def.ratio_of is not None:
+        top, bottom = (metric(key) for key in metric_def.ratio_of)
+        tops = _bucketed(top, org, owners, periods)
+        bottoms = _bucketed(bottom, org, owners, periods)
+        return [average(t, b, org.currency) for t, b in zip(tops, bottoms, strict=True)]
+    daily = metric_def.daily(org, owners, first, last)
+    sums = []
+    for period in periods:
+        sums.append(
+            sum((value for day, value in daily.items() if period.contains(day)), Decimal(0))
+        )
+    return [_rounded(value, metric_def.quantum(org.currency)) for value in sums]
+
+
+def person_history(
+    *,
+    actor: User,
+    user_id: int,
+    metric_key: str = MetricKey.REVENUE_WON,
+    period_kind: str = PeriodKind.QUARTER,
+    count: int = 8,
+    today: dt.date | None = None,
+) -> list[HistoryRow]:
+    """`count` periods of `period_kind` up to the current one, oldest first: the person's
+    target (if any), actual and per cent reached."""
+    person = scoped(User.objects.all(), actor).filter(pk=user_id).first()
+    if person is None or not policies.can_see_person(actor, user_id):
+        raise NotFound(_("User"), field="user_id")
+    org = organization_of(actor)
+    today = today or local_today(ZoneInfo(org.time_zone))
+    current = period_containing(period_kind, today, org.fiscal_year_start_month)
+    periods = periods_back(current, count)
+    metric_def = metric(metric_key)
+    actuals = _bucketed(metric_def, org, frozenset({user_id}), periods)
+    targets = {
+        target.start_date: target
+        for target in Target.objects.filter(
+            org_id=actor.org_id,
+            scope=ScopeKind.PERSON,
+            user_id=user_id,
+            metric=metric_key,
+            period_kind=period_kind,
+            start_date__gte=periods[0].start,
+            start_date__lte=periods[-1].start,
+        )
+    }
+    rows = []
+    for period, actual in zip(periods, actuals, strict=True):
+        target = targets.get(period.start)
+        rows.append(
+            HistoryRow(
+                period=period,
+                target_id=target.pk if target else None,
+                target_status=target.status if target else None,
+                amount=target.amount if target else None,
+                actual=actual,
+                percent=percent_of(actual, target.amount) if target else None,
+            )
+        )
+    return rows
+
+
+def milestone_list(*, actor: User, target_id: int) -> QuerySet[TargetMilestone]:
+    target = target_get(actor=actor, target_id=target_id)
+    return TargetMilestone.objects.filter(target=target).order_by("threshold")
+
+
+def counting_targets(*, org_id: int, today: dt.date) -> QuerySet[Target]:
+    """Approved and locked targets whose period has begun (for the milestone job)."""
+    return (
+        Target.objects.filter(
+            org_id=org_id,
+            status__in=[TargetStatus.APPROVED, TargetStatus.LOCKED],
+            start_date__lte=today,
+        )
+        .select_related("team")
+        .order_by("pk")
+    )
