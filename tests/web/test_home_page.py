@@ -197,6 +197,46 @@ def test_the_director_sees_the_whole_organisation(world, client_as, scene):
     assert sorted(_ids(html, "deal", "slipped")) == sorted([scene.slipped.pk, scene.south.pk])
 
 
+def test_the_director_sees_the_same_figures_per_team(world, client_as, scene):
+    html = client_as(world["chen.director"]).get("/").content.decode()
+    east, south = world["li.rep"].team, world["liu.rep"].team
+    # East: li's proposal and wang's slipped deal; li's call and her task done today.
+    # South: liu's deal, no activity.
+    assert _ids(html, "team", "by-team") == [east.pk, south.pk]
+    section = html.split('id="by-team"', 1)[1].split("</section>", 1)[0]
+    rows = {
+        int(team): (opened, activities)
+        for team, opened, activities in re.findall(
+            r'data-team="(\d+)">.*?data-number="open"><a href="[^"]*">(\d+)</a>.*?'
+            r'data-number="activities">(\d+)<',
+            section,
+            re.S,
+        )
+    }
+    assert rows == {east.pk: ("2", "2"), south.pk: ("1", "0")}
+    assert f'href="/pipeline/list/?team={east.pk}&amp;status=open"' in section
+    assert "CNY 1,500,000.00" in section and "CNY 50,000.00" in section
+
+
+def test_a_manager_of_one_team_gets_no_team_breakdown(world, client_as, scene):
+    html = client_as(world["zhang.manager"]).get("/").content.decode()
+    assert 'id="by-team"' not in html
+
+
+def test_the_home_api_gives_the_per_team_figures(world, api_as, scene):
+    body = api_as(world["chen.director"]).get("/api/v1/home").json()
+    east, south = world["li.rep"].team, world["liu.rep"].team
+    assert [
+        (row["team_id"], row["team_name"], row["open_count"], row["activities_this_week"])
+        for row in body["team"]["by_team"]
+    ] == [(east.pk, east.name, 2, 2), (south.pk, south.name, 1, 0)]
+    assert body["team"]["by_team"][0]["open_totals"] == [
+        {"currency": "CNY", "count": 2, "amount": "1500000.00"}
+    ]
+    manager = api_as(world["zhang.manager"]).get("/api/v1/home").json()
+    assert manager["team"]["by_team"] == []
+
+
 @pytest.mark.parametrize("login", ["he.product", "feng.marketing", "wu.finance", "admin"])
 def test_every_role_gets_a_home_page(world, client_as, scene, login):
     response = client_as(world[login]).get("/")

@@ -124,12 +124,17 @@ def records(world):
     """An account and a deal of li.rep's, for the routes that take an id."""
     from tests.pipeline.factories import DealFactory
 
+    from tests.leads.factories import LeadFactory
+
     deal = DealFactory(owner=world["li.rep"])
-    return {"account": deal.account_id, "deal": deal.pk}
+    lead = LeadFactory(owner=world["li.rep"])
+    return {"account": deal.account_id, "deal": deal.pk, "lead": lead.pk}
 
 
 # Routes that change something: opened with GET they answer 405, with the same policy.
 POST_ONLY = {"account_log", "deal_move", "deal_win", "deal_lose"}
+POST_ONLY |= {"lead_qualify", "lead_disqualify", "lead_release"}
+POST_ONLY |= {"pool_lead_claim", "pool_account_claim", "pool_account_release"}
 
 
 def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, dict]]:
@@ -142,6 +147,14 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "deal_move": [records["deal"]],
         "deal_win": [records["deal"]],
         "deal_lose": [records["deal"]],
+        **dict.fromkeys(
+            ("lead_detail", "lead_edit", "lead_convert", "lead_qualify", "lead_disqualify"),
+            [records["lead"]],
+        ),
+        "lead_release": [records["lead"]],
+        "pool_lead_claim": [records["lead"]],
+        "pool_account_claim": [records["account"]],
+        "pool_account_release": [records["account"]],
     }
     path = reverse(name, args=arguments.get(name, []))
     return {

@@ -35,8 +35,8 @@ def records(world):
     ContactFactory(account=mine, name="王云帆", title="CTO")
     deal = DealFactory(owner=li, account=mine, name="云帆 ERP 项目")
     DealFactory(owner=wang, account=AccountFactory(owner=wang, name="Wang Co"), name="云帆 TMS")
-    LeadFactory(owner=li, name="陈云帆", company="云帆教育")
-    return {"mine": mine, "theirs": theirs, "deal": deal}
+    lead = LeadFactory(owner=li, name="陈云帆", company="云帆教育")
+    return {"mine": mine, "theirs": theirs, "deal": deal, "lead": lead}
 
 
 def test_a_rep_sees_only_what_she_may_see(world, client_as, records):
@@ -69,12 +69,12 @@ def test_hits_are_grouped_with_subtitles_and_link_to_the_pages_that_exist(
     account, deal = records["mine"], records["deal"]
     assert f'<a href="/accounts/{account.pk}/" class="hit-title">云帆信息科技</a>' in html
     assert f'<a href="/deals/{deal.pk}/" class="hit-title">云帆 ERP 项目</a>' in html
-    # Contacts and leads have no page yet: their hits are not links.
+    assert f'<a href="/leads/{records["lead"].pk}/" class="hit-title">陈云帆</a>' in html
+    # Contacts have no page yet: their hits are not links.
     assert '<span class="hit-title">王云帆</span>' in html
-    assert '<span class="hit-title">陈云帆</span>' in html
     assert "CTO · 云帆信息科技" in html
     results = html.split('<div class="row g-3 search-results">')[1]
-    assert results.count("<a href=") == 2
+    assert results.count("<a href=") == 3
     assert 'value="云帆"' in html  # the query stays in the search box
 
 

@@ -14,8 +14,8 @@ from tests.web.conftest import parse_page
 
 pytestmark = pytest.mark.django_db
 
-# Pages not built yet (leads, team) show in the navigation without a link.
-SALES_NAV = [("home", "/"), ("accounts", "/accounts/"), ("pipeline", "/pipeline/"), ("leads", None)]
+# Pages not built yet (team) show in the navigation without a link.
+SALES_NAV = [("home", "/"), ("accounts", "/accounts/"), ("pipeline", "/pipeline/"), ("leads", "/leads/")]
 
 
 def _nav(client) -> list[tuple[str, str | None]]:
@@ -31,7 +31,7 @@ def _nav(client) -> list[tuple[str, str | None]]:
         ("admin", [*SALES_NAV, ("team", None), ("admin", "/admin/")]),
         ("wu.finance", [("home", "/"), ("accounts", "/accounts/"), ("pipeline", "/pipeline/")]),
         ("zheng.service", [("home", "/"), ("accounts", "/accounts/")]),
-        ("feng.marketing", [("home", "/"), ("leads", None)]),
+        ("feng.marketing", [("home", "/"), ("leads", "/leads/")]),
         ("he.product", [("home", "/")]),
     ],
 )

@@ -164,6 +164,14 @@ class SlippedOut(OutModel):
         return _with_capped_count(obj)
 
 
+class TeamTotalOut(OutModel):
+    team_id: int | None = Field(..., description="Null: owners who are in no team.")
+    team_name: str
+    open_count: int
+    open_totals: list[MoneyTotalOut]
+    activities_this_week: int
+
+
 class TeamSummaryOut(OutModel):
     pipeline_by_stage: list[StageTotalOut] = Field(
         ..., description="Open deals per stage, in pipeline and stage order."
@@ -173,6 +181,13 @@ class TeamSummaryOut(OutModel):
         ..., description="Activities completed this week, per owner and kind."
     )
     slipped: SlippedOut = Field(..., description="Open deals whose expected close date has passed.")
+    by_team: list[TeamTotalOut] = Field(
+        ...,
+        description=(
+            "Open deals and this week's activities per team (the owner's own team), biggest "
+            "pipeline first; empty unless the owners seen belong to several teams."
+        ),
+    )
 
 
 class HomeOut(OutModel):

@@ -172,7 +172,14 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
         return pipeline_selectors.open_deal_sums(
             org_id=org_id,
             owners=v["team_deals"],
-            group=("stage_id", "owner_id", "owner__username", "owner__display_name"),
+            group=(
+                "stage_id",
+                "owner_id",
+                "owner__username",
+                "owner__display_name",
+                "owner__team_id",
+                "owner__team__name",
+            ),
         )
     if part == "team_week":
         return (
@@ -180,7 +187,14 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
                 org_id=org_id, owners=v["team_activities"], first=v["monday"], last=v["sunday"]
             )
             .order_by()
-            .values("owner_id", "owner__username", "owner__display_name", "kind")
+            .values(
+                "owner_id",
+                "owner__username",
+                "owner__display_name",
+                "owner__team_id",
+                "owner__team__name",
+                "kind",
+            )
             .annotate(activity_count=Sum("activity_count"))
             .order_by("owner_id", "kind")
         )
@@ -361,6 +375,19 @@ class OwnerTotals:
 class TeamPipeline:
     by_stage: list[StageTotal]  # pipeline order, then stage order
     by_owner: OwnerTotals
+    rows: list[dict]  # (stage, owner, currency) sums: the per-team breakdown adds them up
+
+
+@dataclass(frozen=True)
+class TeamTotal:
+    """One team's share of what the actor sees: its members' open deals and this week's
+    completed activities. `team_id` None: owners in no team."""
+
+    team_id: int | None
+    team_name: str
+    open_count: int
+    open_totals: list[MoneyTotal]
+    activities_this_week: int
 
 
 def _totals_of(rows: list[dict]) -> list[MoneyTotal]:
@@ -425,8 +452,37 @@ def team_open_pipeline(*, reads: _HomeReads) -> TeamPipeline:
     """
     rows = reads.rows("team_pipeline")
     if not rows:
-        return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False))
-    return TeamPipeline(by_stage=_stage_totals(reads, rows), by_owner=_owner_totals(rows))
+        return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False), rows=[])
+    return TeamPipeline(
+        by_stage=_stage_totals(reads, rows), by_owner=_owner_totals(rows), rows=rows
+    )
+
+
+def team_breakdown(pipeline_rows: list[dict], week_rows: list[dict]) -> list[TeamTotal]:
+    """The same figures per team (the owner's own team), biggest pipeline first — shown
+    when what the actor sees spans several teams (the director; a manager of sub-teams).
+    Computed from the rows the by-rep sections read: no query of its own."""
+    names: dict[int | None, str] = {}
+    pipeline: dict[int | None, list[dict]] = defaultdict(list)
+    activities: dict[int | None, int] = defaultdict(int)
+    for row in pipeline_rows:
+        names[row["owner__team_id"]] = row["owner__team__name"] or ""
+        pipeline[row["owner__team_id"]].append(row)
+    for row in week_rows:
+        names[row["owner__team_id"]] = row["owner__team__name"] or ""
+        activities[row["owner__team_id"]] += row["activity_count"]
+    teams = [
+        TeamTotal(
+            team_id=team_id,
+            team_name=name,
+            open_count=sum(row["deal_count"] for row in pipeline[team_id]),
+            open_totals=_totals_of(pipeline[team_id]),
+            activities_this_week=activities[team_id],
+        )
+        for team_id, name in names.items()
+    ]
+    teams.sort(key=lambda team: (-team.open_count, team.team_name, team.team_id or 0))
+    return teams
 
 
 @dataclass(frozen=True)
@@ -449,6 +505,7 @@ class WeekActivity:
     end: dt.date
     owners: list[OwnerActivity]  # busiest first
     has_more: bool
+    rows: list[dict]  # (owner, kind) counts: the per-team breakdown adds them up
 
 
 def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
@@ -456,7 +513,8 @@ def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
     days), per owner and kind: one GROUP BY (owner, kind) over the daily roll-up."""
     monday, sunday = reads.values["monday"], reads.values["sunday"]
     by_owner: dict[int, list[Any]] = defaultdict(list)
-    for row in reads.rows("team_week"):
+    rows = reads.rows("team_week")
+    for row in rows:
         by_owner[row["owner_id"]].append(row)
     owners = [
         OwnerActivity(
@@ -473,6 +531,7 @@ def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
         end=sunday,
         owners=owners[:OWNER_ROWS_MAX],
         has_more=len(owners) > OWNER_ROWS_MAX,
+        rows=rows,
     )
 
 
@@ -496,6 +555,7 @@ class TeamSummary:
     pipeline_by_owner: OwnerTotals
     activities_this_week: WeekActivity
     slipped: SlippedDeals
+    by_team: list[TeamTotal]  # empty unless the owners seen belong to several teams
 
 
 @dataclass(frozen=True)
@@ -519,11 +579,14 @@ def home_summary(
     team = None
     if sees_a_team(actor):
         pipeline = team_open_pipeline(reads=reads)
+        week = team_activity_this_week(reads=reads)
+        by_team = team_breakdown(pipeline.rows, week.rows)
         team = TeamSummary(
             pipeline_by_stage=pipeline.by_stage,
             pipeline_by_owner=pipeline.by_owner,
-            activities_this_week=team_activity_this_week(reads=reads),
+            activities_this_week=week,
             slipped=team_slipped_deals(reads=reads),
+            by_team=by_team if len(by_team) > 1 else [],
         )
     first, last = clock.month
     return HomeSummary(

@@ -168,6 +168,15 @@ def _team_context(team: analytics_selectors.TeamSummary, today: dt.date) -> dict
             sort="expected_close_date",
         ),
         "slipped_rows": _deal_rows(team.slipped.items),
+        "team_rows": [
+            {
+                "team": row,
+                "url": _link("pipeline_list", team=row.team_id, status="open")
+                if row.team_id is not None
+                else None,
+            }
+            for row in team.by_team
+        ],
     }
 
 
