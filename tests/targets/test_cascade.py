@@ -253,3 +253,11 @@ def test_a_split_never_shows_as_a_mismatch():
             children=tuple(Node(p.key, amount) for p, amount in zip(parts, amounts, strict=True)),
         )
         assert mismatches(tree) == []
+
+
+def test_each_method_has_a_label():
+    assert [method.label for method in Method] == [
+        "Evenly",
+        "By share of last year's results",
+        "By capacity in the period",
+    ]

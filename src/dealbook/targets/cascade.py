@@ -19,6 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dealbook.core.errors import DomainError
 
@@ -32,6 +33,17 @@ class Method(enum.StrEnum):
     EVEN = "even"
     BY_SHARE = "by_share"
     BY_CAPACITY = "by_capacity"
+
+    @property
+    def label(self) -> str:
+        return str(METHOD_LABELS[self])
+
+
+METHOD_LABELS = {
+    Method.EVEN: gettext_lazy("Evenly"),
+    Method.BY_SHARE: gettext_lazy("By share of last year's results"),
+    Method.BY_CAPACITY: gettext_lazy("By capacity in the period"),
+}
 
 
 @dataclass(frozen=True)

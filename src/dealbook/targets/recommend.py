@@ -459,74 +459,14 @@ def recommend(
             )
         )
 
-    rates: dict[int, Decimal] = {}
-    for month in months:
-        if from_last_year is not None and from_run_rate is not None:
-            weight = params.last_year_weight
-            rates[month] = weight * from_last_year[month] + (ONE - weight) * from_run_rate[month]
-        elif from_run_rate is not None:
-            rates[month] = from_run_rate[month]
-        else:
-            rates[month] = ZERO
-    if from_last_year is not None and from_run_rate is not None:
-        reasons.append(
-            Reason(
-                "blend",
-                _(
-                    "%(weight)s %% from last year with the trend (%(from_last_year)s), the "
-                    "rest from the run rate with the season (%(from_run_rate)s)."
-                ),
-                {
-                    "weight": _percent(params.last_year_weight),
-                    "from_last_year": _money(
-                        sum((from_last_year[m] * planned.available[m] for m in months), ZERO),
-                        quantum,
-                    ),
-                    "from_run_rate": _money(
-                        sum((from_run_rate[m] * planned.available[m] for m in months), ZERO),
-                        quantum,
-                    ),
-                },
-            )
-        )
+    rates = _blend(months, from_last_year, from_run_rate, planned, params, reasons, quantum)
     own_months = len(productivity)
     has_basis = own_months > 0
     if subject.peer_monthly_rate is not None and own_months < MONTHS_PER_YEAR:
-        credibility = Decimal(own_months) / MONTHS_PER_YEAR
-        for month in months:
-            peer = subject.peer_monthly_rate * seasonal[month % MONTHS_PER_YEAR]
-            rates[month] = credibility * rates[month] + (ONE - credibility) * peer
+        rates = _lean_on_peer(
+            rates, subject.peer_monthly_rate, own_months, seasonal, reasons, quantum
+        )
         has_basis = True
-        peer_rate = _money(subject.peer_monthly_rate, quantum)
-        if own_months:
-            reasons.append(
-                Reason(
-                    "peer_rate",
-                    ngettext_lazy(
-                        "Only %(months)s month of own history: %(peer_share)s %% of the "
-                        "figure comes from a fully ramped colleague's %(peer_rate)s a month.",
-                        "Only %(months)s months of own history: %(peer_share)s %% of the "
-                        "figure comes from a fully ramped colleague's %(peer_rate)s a month.",
-                        "months",
-                    ),
-                    {
-                        "months": own_months,
-                        "peer_share": _percent(ONE - credibility),
-                        "peer_rate": peer_rate,
-                    },
-                )
-            )
-        else:
-            reasons.append(
-                Reason(
-                    "peer_rate",
-                    _(
-                        "No own history yet: the figure comes from a fully ramped "
-                        "colleague's %(peer_rate)s a month."
-                    ),
-                    {"peer_rate": peer_rate},
-                )
-            )
     if not has_basis:
         reasons.append(
             Reason(
@@ -555,8 +495,8 @@ def recommend(
         spread = min(params.max_spread, max(params.min_spread, spread))
     low = by_capacity * (ONE - spread)
     high = by_capacity * (ONE + spread)
-    for one_view in (from_last_year, from_run_rate):
-        if one_view is not None and from_last_year is not None and from_run_rate is not None:
+    if from_last_year is not None and from_run_rate is not None:
+        for one_view in (from_last_year, from_run_rate):
             alone = sum((one_view[m] * planned.available[m] for m in months), ZERO)
             low, high = min(low, alone), max(high, alone)
     low, high = max(low, floor), max(high, amount)
@@ -569,6 +509,91 @@ def recommend(
         )
     )
     return Recommendation(amount=amount, low=low, high=high, reasons=reasons)
+
+
+def _blend(
+    months: Sequence[int],
+    from_last_year: Mapping[int, Decimal] | None,
+    from_run_rate: Mapping[int, Decimal] | None,
+    planned: _Capacity,
+    params: Params,
+    reasons: list[Reason],
+    quantum: Decimal,
+) -> dict[int, Decimal]:
+    """rate(m) per FTE-month from the two views of history (zero without any)."""
+    if from_run_rate is None:
+        return dict.fromkeys(months, ZERO)
+    if from_last_year is None:
+        return dict(from_run_rate)
+    weight = params.last_year_weight
+    reasons.append(
+        Reason(
+            "blend",
+            _(
+                "%(weight)s %% from last year with the trend (%(from_last_year)s), the "
+                "rest from the run rate with the season (%(from_run_rate)s)."
+            ),
+            {
+                "weight": _percent(weight),
+                "from_last_year": _money(
+                    sum((from_last_year[m] * planned.available[m] for m in months), ZERO),
+                    quantum,
+                ),
+                "from_run_rate": _money(
+                    sum((from_run_rate[m] * planned.available[m] for m in months), ZERO),
+                    quantum,
+                ),
+            },
+        )
+    )
+    return {m: weight * from_last_year[m] + (ONE - weight) * from_run_rate[m] for m in months}
+
+
+def _lean_on_peer(
+    rates: Mapping[int, Decimal],
+    peer_monthly_rate: Decimal,
+    own_months: int,
+    seasonal: Mapping[int, Decimal],
+    reasons: list[Reason],
+    quantum: Decimal,
+) -> dict[int, Decimal]:
+    """Own history weighs own months / 12; a fully ramped colleague's rate the rest."""
+    credibility = Decimal(own_months) / MONTHS_PER_YEAR
+    peer_rate = _money(peer_monthly_rate, quantum)
+    if own_months:
+        reasons.append(
+            Reason(
+                "peer_rate",
+                ngettext_lazy(
+                    "Only %(months)s month of own history: %(peer_share)s %% of the "
+                    "figure comes from a fully ramped colleague's %(peer_rate)s a month.",
+                    "Only %(months)s months of own history: %(peer_share)s %% of the "
+                    "figure comes from a fully ramped colleague's %(peer_rate)s a month.",
+                    "months",
+                ),
+                {
+                    "months": own_months,
+                    "peer_share": _percent(ONE - credibility),
+                    "peer_rate": peer_rate,
+                },
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                "peer_rate",
+                _(
+                    "No own history yet: the figure comes from a fully ramped "
+                    "colleague's %(peer_rate)s a month."
+                ),
+                {"peer_rate": peer_rate},
+            )
+        )
+    return {
+        month: credibility * rate
+        + (ONE - credibility) * peer_monthly_rate * seasonal[month % MONTHS_PER_YEAR]
+        for month, rate in rates.items()
+    }
 
 
 def _from_last_year(
