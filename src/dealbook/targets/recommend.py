@@ -38,10 +38,12 @@ different headcount or during a ramp-up is comparable::
 
     cap(m)      = Σ members: present working days / working days of m
                              × ramp(months since ramp start) × (1 − leave share)
+                  (leave share only for the planned period: leave days / working days
+                  the member is present in it)
     p(m)        = actual(m) / cap(m)                     history months with cap > 0
     s(month)    = seasonal index: mean of p / centred 2×12 moving average per calendar
                   month, normalised to mean 1 (needs 24 months; otherwise 1)
-    d(m)        = p(m) / s(m)                            season taken out
+    d(m)        = p(m) / s(m)          season taken out (months with s = 0 left out)
     L(x)        = least-squares line through d over the last 12 months (≥ 6 points)
     g           = L(mid of period) / L(same point a year earlier), clamped to [0.5, 2]
     A(m)        = p(m − 12) × g                          same period last year × trend
@@ -54,8 +56,10 @@ different headcount or during a ramp-up is comparable::
     capacity factor f = Σ rate(m) × cap(m) / baseline
     recommended = max(baseline × f, 0.8 × weighted pipeline)
     low, high   = baseline × f × (1 ∓ spread), widened to the A-only and B-only figures,
-                  spread = max(10 %, variation of d around L / √months of the period)
-                  (25 % with no own history, at most 50 %); low is at least the floor.
+                  spread = max(10 %, standard deviation of d around L relative to the
+                  mean of d / √months of the period), at most 50 %; 25 % when there is
+                  no line L (too little history); low is at least the pipeline floor
+                  and high at least the recommendation.
 
 With no members given, capacity is one FTE in every month (the figures are taken as they
 are). History should list every month up to the last complete one, zeros included: a month
