@@ -19,6 +19,7 @@ from dealbook.org.api import saved_views_router
 from dealbook.org.auth import API_AUTH
 from dealbook.pipeline.api import router as pipeline_router
 from dealbook.search.api import router as search_router
+from dealbook.targets.api import router as targets_router
 
 api = ProblemJsonAPI(
     title="Dealbook API",
@@ -51,5 +52,6 @@ api.add_router("/", customers_router, tags=["customers"])
 api.add_router("/leads", leads_router, tags=["leads"])
 api.add_router("/", pipeline_router, tags=["pipeline"])
 api.add_router("/activities", activities_router, tags=["activities"])
+api.add_router("/targets", targets_router, tags=["targets"])
 api.add_router("/search", search_router, tags=["search"])
 api.add_router("/home", home_router, tags=["home"])
