@@ -21,6 +21,4 @@ urlpatterns = [
     path("", include("dealbook.web.urls_customers")),
     path("", include("dealbook.web.urls_pipeline")),
     path("", include("dealbook.web.urls_leads")),
-    path("", include("dealbook.web.urls_contacts")),
-    path("", include("dealbook.web.urls_leads")),
 ]
