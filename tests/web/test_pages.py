@@ -122,9 +122,8 @@ def _routes() -> list[str]:
 @pytest.fixture
 def records(world):
     """An account and a deal of li.rep's, for the routes that take an id."""
-    from tests.pipeline.factories import DealFactory
-
     from tests.leads.factories import LeadFactory
+    from tests.pipeline.factories import DealFactory
 
     deal = DealFactory(owner=world["li.rep"])
     lead = LeadFactory(owner=world["li.rep"])
@@ -147,10 +146,11 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "deal_move": [records["deal"]],
         "deal_win": [records["deal"]],
         "deal_lose": [records["deal"]],
-        **dict.fromkeys(
-            ("lead_detail", "lead_edit", "lead_convert", "lead_qualify", "lead_disqualify"),
-            [records["lead"]],
-        ),
+        "lead_detail": [records["lead"]],
+        "lead_edit": [records["lead"]],
+        "lead_convert": [records["lead"]],
+        "lead_qualify": [records["lead"]],
+        "lead_disqualify": [records["lead"]],
         "lead_release": [records["lead"]],
         "pool_lead_claim": [records["lead"]],
         "pool_account_claim": [records["account"]],
