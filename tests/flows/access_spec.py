@@ -9,7 +9,15 @@ from __future__ import annotations
 REPS = ("li.rep", "wang.rep", "liu.rep", "zhou.rep")
 POOL = "pool"
 EVERYONE = frozenset(REPS)
-ENTITIES = ("account", "contact", "deal", "lead", "activity_on_account", "activity_on_deal")
+ENTITIES = (
+    "account",
+    "contact",
+    "deal",
+    "lead",
+    "activity_on_account",
+    "activity_on_deal",
+    "target",  # each rep's quarterly target (a draft), set by their manager
+)
 
 EAST = frozenset({"li.rep", "wang.rep"})
 SOUTH = frozenset({"liu.rep"})
@@ -33,12 +41,14 @@ VISIBLE: dict[str, dict[str, frozenset[str]]] = {
         "lead": EVERYONE | {POOL},
     },
     "admin": {**_same(EVERYONE), "account": EVERYONE | {POOL}, "lead": EVERYONE | {POOL}},
-    # finance: the deals commissions come from, and their customers; no leads, no activities
+    # finance: the deals commissions come from, and their customers; no leads, no activities;
+    # quotas (targets) of everyone, read-only
     "wu.finance": {
         **_same(NOBODY),
         "account": EVERYONE | {POOL},
         "contact": EVERYONE,
         "deal": EVERYONE,
+        "target": EVERYONE,
     },
     # service: every customer and the customer's history, not the pipeline
     "zheng.service": {
@@ -58,6 +68,9 @@ SALES_WRITERS = frozenset(
 # persona → entities it may update (where it can see the record)
 CAN_UPDATE: dict[str, frozenset[str]] = {
     **{p: frozenset(ENTITIES) for p in SALES_WRITERS},
+    # reps read their targets; their managers set them
+    "li.rep": frozenset(ENTITIES) - {"target"},
+    "liu.rep": frozenset(ENTITIES) - {"target"},
     "wu.finance": NOBODY,
     "zheng.service": NOBODY,  # sees others' activities but only changes his own
     "feng.marketing": frozenset({"lead"}),

@@ -18,6 +18,7 @@ from dealbook.core.text import normalize_name
 from dealbook.customers.models import Account, Contact
 from dealbook.leads.models import Lead
 from dealbook.pipeline.models import Deal, LostReason, Pipeline, Stage, StageHistory
+from dealbook.targets.models import Target
 from tests.flows import access_spec as spec
 from tests.personas import build_world
 
@@ -111,6 +112,16 @@ def build_fixture() -> Fixture:
         records["lead"][login] = lead
         records["activity_on_account"][login] = on_account
         records["activity_on_deal"][login] = on_deal
+        records["target"][login] = Target.objects.create(
+            org=org,
+            metric="revenue_won",
+            scope="person",
+            user=owner,
+            period_kind="quarter",
+            start_date=dt.date(2026, 1, 1),
+            end_date=dt.date(2026, 4, 1),
+            amount=100_000,
+        )
     records["account"][spec.POOL] = _account(org, None, "Pool account")
     records["lead"][spec.POOL] = Lead.objects.create(org=org, owner=None, name="Pool lead")
     fixture.records = records
@@ -124,6 +135,7 @@ PATHS = {
     "lead": "leads",
     "activity_on_account": "activities",
     "activity_on_deal": "activities",
+    "target": "targets",
 }
 UPDATES = {
     "account": {"region": "西北"},
@@ -132,6 +144,7 @@ UPDATES = {
     "lead": {"title": "CTO"},
     "activity_on_account": {"subject": "Changed"},
     "activity_on_deal": {"subject": "Changed"},
+    "target": {"amount": "5"},
 }
 
 

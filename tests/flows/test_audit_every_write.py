@@ -76,6 +76,14 @@ def _rule(fx: Fixture):
     return AssignmentRule.objects.create(org=fx.world.org, name="East", team=fx.world.teams["East"])
 
 
+def _approved_target(fx: Fixture) -> int:
+    from dealbook.targets.models import Target
+
+    target_id = _ids(fx, "target")
+    Target.objects.filter(pk=target_id).update(status="approved")
+    return target_id
+
+
 WRITES = [
     # accounts
     Write(
@@ -519,6 +527,62 @@ WRITES = [
         "delete",
         ("name",),
         lambda fx: (f"saved-views/{_saved_view(fx).pk}", None),
+    ),
+    # targets
+    Write(
+        "post",
+        "/api/v1/targets",
+        "zhang.manager",
+        "target",
+        "create",
+        ("amount", "metric", "user_id"),
+        lambda fx: (
+            "targets",
+            {
+                "metric": "deals_won",
+                "scope": "person",
+                "user_id": fx.world["li.rep"].pk,
+                "period_kind": "quarter",
+                "start_date": "2026-04-01",
+                "amount": "6",
+            },
+        ),
+    ),
+    Write(
+        "patch",
+        "/api/v1/targets/{target_id}",
+        "zhang.manager",
+        "target",
+        "update",
+        ("amount",),
+        lambda fx: (f"targets/{_ids(fx, 'target')}", {"version": 1, "amount": "7"}),
+    ),
+    Write(
+        "delete",
+        "/api/v1/targets/{target_id}",
+        "zhang.manager",
+        "target",
+        "delete",
+        ("amount",),
+        lambda fx: (f"targets/{_ids(fx, 'target')}", None),
+    ),
+    Write(
+        "post",
+        "/api/v1/targets/{target_id}/approve",
+        "zhang.manager",
+        "target",
+        "approve",
+        ("status", "approved_by_id"),
+        lambda fx: (f"targets/{_ids(fx, 'target')}/approve", {"version": 1}),
+    ),
+    Write(
+        "post",
+        "/api/v1/targets/{target_id}/lock",
+        "chen.director",
+        "target",
+        "lock",
+        ("status",),
+        lambda fx: (f"targets/{_approved_target(fx)}/lock", {}),
     ),
 ]
 # Composite operations: one event per record they write, listed exactly.

@@ -36,6 +36,7 @@ def _table_rows() -> dict[str, int]:
                 "leads",
                 "pipeline",
                 "activities",
+                "targets",
             }:
                 cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 - names from introspection
                 counts[table] = cursor.fetchone()[0]
@@ -121,6 +122,18 @@ def test_missing_required_field_is_named(write, api_as):
         ("activities", {"kind": "call", "subject": "X", "account_id": 999_999}, "account_id"),
         ("activities", {"kind": "call", "subject": "X", "deal_id": 999_999}, "deal_id"),
         ("accounts", {"name": "X", "owner_id": 999_999}, "owner_id"),
+        (
+            "targets",
+            {
+                "metric": "deals_won",
+                "scope": "person",
+                "user_id": 999_999,
+                "period_kind": "quarter",
+                "start_date": "2026-04-01",
+                "amount": "1",
+            },
+            "user_id",
+        ),
     ],
 )
 def test_unknown_referenced_id_is_named(path, body, field, api_as):
