@@ -127,8 +127,8 @@ def test_pages_of_25_with_links_to_the_next_and_previous(world, client_as):
 
 
 # Session, user, organisation settings, the rep's scope, the owner choices, what is shared
-# with her, the rows (with their owners), their tags, the capped count, the bell.
-ACCOUNT_LIST_QUERIES = 10
+# with her, the rows (with their owners), their tags, the capped count, the saved views, the bell.
+ACCOUNT_LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("how_many", [1, 30])

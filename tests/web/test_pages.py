@@ -122,18 +122,33 @@ def _routes() -> list[str]:
 @pytest.fixture
 def records(world):
     """An account and a deal of li.rep's, for the routes that take an id."""
+    from dealbook.org.services import saved_view_create
+    from tests.factories import AccountFactory, ContactFactory
     from tests.leads.factories import LeadFactory
     from tests.pipeline.factories import DealFactory
 
     deal = DealFactory(owner=world["li.rep"])
     lead = LeadFactory(owner=world["li.rep"])
-    return {"account": deal.account_id, "deal": deal.pk, "lead": lead.pk}
+    return {
+        "account": deal.account_id,
+        "deal": deal.pk,
+        "lead": lead.pk,
+        "contact": ContactFactory(account=deal.account).pk,
+        "other_account": AccountFactory(owner=world["li.rep"]).pk,
+        "saved_view": saved_view_create(actor=world["li.rep"], page="accounts", name="v").pk,
+    }
 
 
 # Routes that change something: opened with GET they answer 405, with the same policy.
 POST_ONLY = {"account_log", "deal_move", "deal_win", "deal_lose"}
 POST_ONLY |= {"lead_qualify", "lead_disqualify", "lead_release"}
 POST_ONLY |= {"pool_lead_claim", "pool_account_claim", "pool_account_release"}
+POST_ONLY |= {"saved_view_create", "saved_view_delete"}
+# Pages a persona of the walk may not open: (route, persona) → the answer.
+REFUSED = {
+    ("account_merge_pick", "li.rep"): 403,  # reps do not merge accounts
+    ("account_merge_confirm", "li.rep"): 403,
+}
 
 
 def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, dict]]:
@@ -155,6 +170,11 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "pool_lead_claim": [records["lead"]],
         "pool_account_claim": [records["account"]],
         "pool_account_release": [records["account"]],
+        "contact_detail": [records["contact"]],
+        "contact_edit": [records["contact"]],
+        "account_merge_pick": [records["account"]],
+        "account_merge_confirm": [records["account"], records["other_account"]],
+        "saved_view_delete": [records["saved_view"]],
     }
     path = reverse(name, args=arguments.get(name, []))
     return {
@@ -186,7 +206,7 @@ def test_every_page_has_the_strict_csp_and_no_inline_script_or_style(
             response = client.get(response["Location"])
             _assert_strict_page(response, f"{persona} → {response.request['PATH_INFO']}")
             hops += 1
-        expected = 405 if name in POST_ONLY and persona else 200
+        expected = 405 if name in POST_ONLY and persona else REFUSED.get((name, persona), 200)
         assert response.status_code == expected, (name, persona, response.status_code)
 
 

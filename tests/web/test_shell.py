@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 SALES_NAV = [
     ("home", "/"),
     ("accounts", "/accounts/"),
+    ("contacts", "/contacts/"),
     ("pipeline", "/pipeline/"),
     ("leads", "/leads/"),
 ]
@@ -34,8 +35,16 @@ def _nav(client) -> list[tuple[str, str | None]]:
         ("zhang.manager", [*SALES_NAV, ("team", None)]),
         ("chen.director", [*SALES_NAV, ("team", None)]),
         ("admin", [*SALES_NAV, ("team", None), ("admin", "/admin/")]),
-        ("wu.finance", [("home", "/"), ("accounts", "/accounts/"), ("pipeline", "/pipeline/")]),
-        ("zheng.service", [("home", "/"), ("accounts", "/accounts/")]),
+        (
+            "wu.finance",
+            [
+                ("home", "/"),
+                ("accounts", "/accounts/"),
+                ("contacts", "/contacts/"),
+                ("pipeline", "/pipeline/"),
+            ],
+        ),
+        ("zheng.service", [("home", "/"), ("accounts", "/accounts/"), ("contacts", "/contacts/")]),
         ("feng.marketing", [("home", "/"), ("leads", "/leads/")]),
         ("he.product", [("home", "/")]),
     ],
@@ -64,6 +73,7 @@ def test_a_page_that_gets_built_lights_up_in_the_navigation(world, settings, cli
     assert [(link.key, link.url) for link in links] == [
         ("home", "/"),
         ("accounts", "/accounts/"),
+        ("contacts", "/contacts/"),
         ("pipeline", "/pipeline/"),
         ("leads", "/leads/"),
     ]

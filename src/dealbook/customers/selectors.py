@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealbook.core.errors import NotFound
+from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
@@ -154,6 +154,8 @@ def account_duplicates(
 class ContactFilters:
     q: str = ""
     account_id: int | None = None
+    owner_id: int | None = None  # the owner of the contact's account
+    is_primary: bool | None = None
 
 
 def accounts_of(*, org_id: int, owners: frozenset[int] | list[int] | None) -> QuerySet[Account]:
@@ -190,9 +192,13 @@ def contact_list(
     *, actor: User, filters: ContactFilters | None = None, sort: str = "name"
 ) -> QuerySet[Contact]:
     filters = filters or ContactFilters()
-    qs = visible_contacts(actor=actor).select_related("account")
+    qs = visible_contacts(actor=actor).select_related("account", "account__owner")
     if filters.account_id:
         qs = qs.filter(account_id=filters.account_id)
+    if filters.owner_id:
+        qs = qs.filter(account__owner_id=filters.owner_id)
+    if filters.is_primary is not None:
+        qs = qs.filter(is_primary=filters.is_primary)
     if filters.q:
         match = Q(name_normalized__contains=normalize_name(filters.q)) | Q(
             name__icontains=filters.q
@@ -206,7 +212,12 @@ def contact_list(
 
 
 def contact_get(*, actor: User, contact_id: int) -> Contact:
-    contact = visible_contacts(actor=actor).select_related("account").filter(pk=contact_id).first()
+    contact = (
+        visible_contacts(actor=actor)
+        .select_related("account", "account__owner")
+        .filter(pk=contact_id)
+        .first()
+    )
     if contact is None:
         raise NotFound(_("Contact"))
     return contact
@@ -231,3 +242,84 @@ def contact_duplicates(
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs[:10])
+
+
+# --- merging two accounts --------------------------------------------------------------------
+
+# Fields a merge copies from the duplicate where the survivor's are blank.
+MERGE_FILLED_FIELDS = (
+    "industry",
+    "region",
+    "size",
+    "source",
+    "phone",
+    "website",
+    "address",
+    "description",
+)
+
+
+def account_references() -> list[tuple[type[Model], str]]:
+    """Every foreign key that points at Account, in any installed app (what a merge moves)."""
+    return [
+        (rel.related_model, rel.field.name)  # type: ignore[misc]
+        for rel in Account._meta.related_objects
+        if rel.one_to_many or rel.one_to_one
+    ]
+
+
+@dataclass(frozen=True)
+class MergeMove:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging `duplicate` into `survivor` would do, before it is done."""
+
+    survivor: Account
+    duplicate: Account
+    moves: list[MergeMove]  # every kind of record that moves, with how many
+    filled: list[str]  # survivor's blank fields the duplicate's values would fill
+    tags_added: list[str]
+
+
+def account_merge_preview(*, actor: User, survivor_id: int, duplicate_id: int) -> MergePreview:
+    """The preview of `account_merge`, checked the same way: both accounts visible (404
+    otherwise), the actor's role may merge (403), an account is not merged into itself."""
+    account_get(actor=actor, account_id=survivor_id)
+    policies.check_can_merge(actor)
+    if survivor_id == duplicate_id:
+        raise DomainError(
+            "invalid",
+            _("An account cannot be merged into itself."),
+            field="duplicate_id",
+            status=422,
+        )
+    survivor = account_get_for_change(actor=actor, account_id=survivor_id)
+    try:
+        duplicate = account_get_for_change(actor=actor, account_id=duplicate_id)
+    except NotFound:
+        raise NotFound(_("Account"), field="duplicate_id") from None
+    moves = [
+        MergeMove(
+            label=str(model._meta.verbose_name_plural),
+            count=model._default_manager.filter(**{field: duplicate}).count(),
+        )
+        for model, field in account_references()
+    ]
+    survivor_tags = {tag.name for tag in survivor.tags.all()}
+    return MergePreview(
+        survivor=survivor,
+        duplicate=duplicate,
+        moves=moves,
+        filled=[
+            name
+            for name in MERGE_FILLED_FIELDS
+            if not getattr(survivor, name) and getattr(duplicate, name)
+        ],
+        tags_added=sorted(
+            tag.name for tag in duplicate.tags.all() if tag.name not in survivor_tags
+        ),
+    )

@@ -213,11 +213,7 @@ def account_update(
 
 def _account_refs() -> list[tuple[type[models.Model], str]]:
     """Every foreign key that points at Account, in any installed app."""
-    return [
-        (rel.related_model, rel.field.name)
-        for rel in Account._meta.related_objects
-        if rel.one_to_many or rel.one_to_one
-    ]
+    return selectors.account_references()
 
 
 @transaction.atomic
@@ -270,16 +266,7 @@ def account_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Accoun
     )
 
     filled = {}
-    for name in (
-        "industry",
-        "region",
-        "size",
-        "source",
-        "phone",
-        "website",
-        "address",
-        "description",
-    ):
+    for name in selectors.MERGE_FILLED_FIELDS:
         if not getattr(survivor, name) and getattr(duplicate, name):
             filled[name] = getattr(duplicate, name)
     if filled:

@@ -135,6 +135,7 @@ class DealFilters:
     close_to: dt.date | None = None
     amount_min: Decimal | None = None  # in major units of each deal's currency
     amount_max: Decimal | None = None
+    contact_id: int | None = None  # deals this contact is on
 
 
 def visible_deals(*, actor: User) -> QuerySet[Deal]:
@@ -175,6 +176,8 @@ def deal_list(
             .first()
         )
         qs = qs.filter(owner__team__path__startswith=path) if path else qs.none()
+    if filters.contact_id is not None:
+        qs = qs.filter(contacts__id=filters.contact_id)
     if filters.close_from is not None:
         qs = qs.filter(expected_close_date__gte=filters.close_from)
     if filters.close_to is not None:

@@ -44,6 +44,7 @@ class NavEntry:
 NAVIGATION = (
     NavEntry("home", _("Home"), "home", lambda user: True),
     NavEntry("accounts", _("Accounts"), "account_list", _reads(Entity.ACCOUNT)),
+    NavEntry("contacts", _("Contacts"), "contact_list", _reads(Entity.CONTACT)),
     NavEntry("pipeline", _("Pipeline"), "pipeline_board", _reads(Entity.DEAL)),
     NavEntry("leads", _("Leads & pool"), "lead_list", _reads(Entity.LEAD)),
     NavEntry("team", _("Team"), "team_home", lambda user: user.role in TEAM_ROLES),

@@ -20,5 +20,6 @@ urlpatterns = [
     # Pages of each area, each in its own module.
     path("", include("dealbook.web.urls_customers")),
     path("", include("dealbook.web.urls_pipeline")),
+    path("", include("dealbook.web.urls_contacts")),
     path("", include("dealbook.web.urls_leads")),
 ]
