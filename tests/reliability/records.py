@@ -13,6 +13,7 @@ from dealbook.customers import services as customer_services
 from dealbook.leads import services as lead_services
 from dealbook.org import services as org_services
 from dealbook.pipeline import services as pipeline_services
+from dealbook.targets import services as target_services
 from tests.personas import build_world
 
 
@@ -93,4 +94,15 @@ def build_records() -> tuple[Any, dict[str, list[int]]]:
         actor=li, object_type="deal", object_id=ids["deal_id"][0], user=wang
     )
     ids["share_id"] = [share.pk]
+    target = target_services.target_create(
+        actor=world["zhang.manager"],
+        metric="revenue_won",
+        scope="person",
+        user_id=li.pk,
+        period_kind="quarter",
+        start_date=dt.date(now.year, 1, 1),
+        amount=Decimal("100000.00"),
+    )
+    ids["target_id"] = [target.pk]
+    ids["user_id"] = [li.pk]
     return world, ids
