@@ -20,6 +20,7 @@ from dealbook.org.saved_views import PAGE_PARAMETERS
 from dealbook.pipeline.models import Deal
 from dealbook.web.views_contacts import ContactFilterForm
 from dealbook.web.views_customers import AccountFilterForm
+from dealbook.web.views_pipeline import DealFilterForm, DealListForm
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
@@ -541,6 +542,27 @@ def test_the_pages_filters_are_what_saved_views_accept():
     """A saved view keeps only parameters its page knows: the same names as the filters."""
     assert set(AccountFilterForm.base_fields) == PAGE_PARAMETERS["accounts"]
     assert set(ContactFilterForm.base_fields) == PAGE_PARAMETERS["contacts"]
+    deal_list = {"pipeline", *DealFilterForm.base_fields, *DealListForm.base_fields} - {"page"}
+    assert deal_list == PAGE_PARAMETERS["deals"]
+
+
+def test_a_deal_list_view_is_saved_and_listed_above_the_deals(world, client_as, book):
+    client = client_as(world["zhang.manager"])
+    team = world.teams["East"].pk
+    response = client.post(
+        "/saved-views/",
+        {"page": "deals", "name": "East by amount", "query": f"team={team}&sort=-amount"},
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/pipeline/list/?team={team}&sort=-amount",
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        f'href="/pipeline/list/?team={team}&amp;sort=-amount" aria-current="true">East by amount'
+        in html
+    )
+    _assert_strict(html)
 
 
 def test_saving_the_current_filters_and_opening_the_view(world, client_as, book):
