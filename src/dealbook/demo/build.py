@@ -33,6 +33,7 @@ from dealbook.demo.companies import (
 from dealbook.demo.deals import DealMaker, DealPlan
 from dealbook.demo.leads import LeadBook, plan_leads
 from dealbook.demo.people import PASSWORD, Cast, create_cast
+from dealbook.demo.targets import create_targets
 from dealbook.leads.models import AssignmentRule, Lead
 from dealbook.org.models import Organization, User
 from dealbook.pipeline.models import Deal, DealLineItem, StageHistory
@@ -108,6 +109,7 @@ def build_demo(
         finish_companies(_rng(seed, "finish"), clock, companies, activities)
         _insert(cast, companies, deals, lead_book, activities)
         reindex(org_id=cast.org.pk)  # bulk_create sends no signals: index in bulk
+        create_targets(rng=_rng(seed, "targets"), cast=cast, clock=clock)
     return _summary(cast, companies, deals, lead_book, activities)
 
 
