@@ -202,7 +202,8 @@ def test_li_has_deals_closing_this_month_and_a_morning_of_tasks(small_demo):
             owner=user,
             kind="task",
             completed_at=None,
-            due_at__lt=timezone.now() - dt.timedelta(days=1),
+            # Overdue: due before today began in Shanghai (whatever the hour of the run).
+            due_at__lt=dt.datetime.combine(today, dt.time.min, SHANGHAI),
         ).exists()
 
 
