@@ -32,11 +32,11 @@ def records(world):
     mine = AccountFactory(owner=li, name="云帆信息科技")
     theirs = AccountFactory(owner=liu, name="云帆华南贸易")  # team South
     AccountFactory(owner=world["acme.rep"], name="云帆 Acme")  # another organisation
-    ContactFactory(account=mine, name="王云帆", title="CTO")
+    contact = ContactFactory(account=mine, name="王云帆", title="CTO")
     deal = DealFactory(owner=li, account=mine, name="云帆 ERP 项目")
     DealFactory(owner=wang, account=AccountFactory(owner=wang, name="Wang Co"), name="云帆 TMS")
     lead = LeadFactory(owner=li, name="陈云帆", company="云帆教育")
-    return {"mine": mine, "theirs": theirs, "deal": deal, "lead": lead}
+    return {"mine": mine, "theirs": theirs, "deal": deal, "lead": lead, "contact": contact}
 
 
 def test_a_rep_sees_only_what_she_may_see(world, client_as, records):
@@ -70,11 +70,11 @@ def test_hits_are_grouped_with_subtitles_and_link_to_the_pages_that_exist(
     assert f'<a href="/accounts/{account.pk}/" class="hit-title">云帆信息科技</a>' in html
     assert f'<a href="/deals/{deal.pk}/" class="hit-title">云帆 ERP 项目</a>' in html
     assert f'<a href="/leads/{records["lead"].pk}/" class="hit-title">陈云帆</a>' in html
-    # Contacts have no page yet: their hits are not links.
-    assert '<span class="hit-title">王云帆</span>' in html
+    contact = records["contact"]
+    assert f'<a href="/contacts/{contact.pk}/" class="hit-title">王云帆</a>' in html
     assert "CTO · 云帆信息科技" in html
     results = html.split('<div class="row g-3 search-results">')[1]
-    assert results.count("<a href=") == 3
+    assert results.count("<a href=") == 4
     assert 'value="云帆"' in html  # the query stays in the search box
 
 
