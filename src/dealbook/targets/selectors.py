@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
 from dealbook.core.writes import lock
-from dealbook.org.models import Organization, Team, User
-from dealbook.org.selectors import org_settings
+from dealbook.org.models import Organization, User
 from dealbook.org.visibility import scoped
 from dealbook.targets import policies
 from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
 from dealbook.targets.metrics import Metric, Owners, average, metric
 from dealbook.targets.models import Target, TargetMilestone
 from dealbook.targets.periods import Period, local_today, period_containing, periods_back
+from dealbook.targets.subjects import organization_of as organization_of
+from dealbook.targets.subjects import team_member_ids as team_member_ids
+from dealbook.targets.subjects import visible_targets as visible_targets
 
 PERCENT = Decimal("0.1")
 
@@ -34,10 +36,6 @@ class TargetFilters:
     user_id: int | None = None
     team_id: int | None = None
     status: str = ""
-
-
-def visible_targets(*, actor: User) -> QuerySet[Target]:
-    return scoped(Target.objects.all(), actor).filter(policies.visible_q(actor))
 
 
 def target_list(*, actor: User, filters: TargetFilters | None = None) -> QuerySet[Target]:
@@ -80,16 +78,6 @@ def target_get_for_change(*, actor: User, target_id: int) -> Target:
 
 
 # --- subjects ------------------------------------------------------------------------------
-
-
-def team_member_ids(*, org_id: int, team: Team) -> frozenset[int]:
-    """Everyone in `team` and the teams below it (today's membership), active or not: a
-    person who left still won the deals they won."""
-    return frozenset(
-        User.objects.filter(org_id=org_id, team__path__startswith=team.path).values_list(
-            "pk", flat=True
-        )
-    )
 
 
 def subject_owners(target: Target) -> Owners:
@@ -250,16 +238,6 @@ def attainment_of(target: Target, *, org: Organization, today: dt.date) -> Attai
     )
 
 
-def organization_of(actor: User) -> Organization:
-    settings = org_settings(actor=actor)
-    return Organization(
-        pk=actor.org_id,
-        time_zone=str(settings.zone),
-        currency=settings.currency,
-        fiscal_year_start_month=settings.fiscal_year_start_month,
-    )
-
-
 def target_attainment(*, actor: User, target_id: int, today: dt.date | None = None) -> Attainment:
     target = target_get(actor=actor, target_id=target_id)
     org = organization_of(actor)
@@ -363,3 +341,124 @@ def counting_targets(*, org_id: int, today: dt.date) -> QuerySet[Target]:
         .select_related("team")
         .order_by("pk")
     )
+
+
+# --- attainment of many targets at once (the web list) -------------------------------------
+
+ACTIVITY_METRICS = {
+    MetricKey.ACTIVITIES_CALLS: "call",
+    MetricKey.ACTIVITIES_VISITS: "visit",
+    MetricKey.ACTIVITIES_MEETINGS: "meeting",
+}
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What a target reached so far (to today, or to its period's last day)."""
+
+    actual: Decimal
+    percent: Decimal | None
+
+
+def _per_owner(
+    key: str, org: Organization, start: dt.date, end: dt.date
+) -> dict[int | None, Decimal]:
+    """The additive metric `key` per owner over the local dates [start, end): one grouped
+    query (the same rows the metric's own `actual` sums; None: deals without an owner)."""
+    from dealbook.activities import selectors as activity_selectors
+    from dealbook.core.money import from_minor
+    from dealbook.targets import metrics as metric_defs
+
+    if end <= start:
+        return {}
+    if key in ACTIVITY_METRICS:
+        rows = (
+            activity_selectors.completed_per_day(
+                org_id=org.pk or 0, owners=None, first=start, last=end - dt.timedelta(days=1)
+            )
+            .filter(kind=ACTIVITY_METRICS[MetricKey(key)])
+            .order_by()
+            .values("owner_id")
+            .annotate(value=Sum("activity_count"))
+            .values_list("owner_id", "value")
+        )
+        return {owner: Decimal(value or 0) for owner, value in rows}
+    if key == MetricKey.AVERAGE_DEAL_SIZE:  # its deals: those in the organisation's currency
+        qs = metric_defs._won_deals(org, None, start, end).filter(currency=org.currency)
+        rows = qs.order_by().values("owner_id").annotate(value=Count("pk"))
+        return {owner: Decimal(value) for owner, value in rows.values_list("owner_id", "value")}
+    if key == MetricKey.REVENUE_WON:
+        qs = metric_defs._won_deals(org, None, start, end).filter(currency=org.currency)
+        rows = qs.order_by().values("owner_id").annotate(value=Sum("amount_minor"))
+        return {
+            owner: from_minor(value or 0, org.currency)
+            for owner, value in rows.values_list("owner_id", "value")
+        }
+    if key == MetricKey.DEALS_WON:
+        qs = metric_defs._won_deals(org, None, start, end)
+    elif key == MetricKey.NEW_CUSTOMERS_WON:
+        qs = metric_defs._first_won(org, None, start, end)
+    else:
+        return {}
+    rows = qs.order_by().values("owner_id").annotate(value=Count("pk"))
+    return {owner: Decimal(value) for owner, value in rows.values_list("owner_id", "value")}
+
+
+def targets_reached(
+    *, actor: User, targets: list[Target], today: dt.date | None = None
+) -> dict[int, Reached]:
+    """Actual to date and per cent reached of each of `targets` (already read through the
+    actor's scoped selectors), in a fixed number of queries: one per metric and period
+    (two for a ratio), plus one for team membership when a team's target is among them."""
+    if not targets:
+        return {}
+    org = organization_of(actor)
+    today = today or local_today(ZoneInfo(org.time_zone))
+    members: dict[int, frozenset[int]] = {}
+    team_paths = {t.team_id: t.team.path for t in targets if t.team_id and t.team is not None}
+    if team_paths:
+        people = list(
+            User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list(
+                "pk", "team__path"
+            )
+        )
+        members = {
+            team_id: frozenset(pk for pk, path in people if path.startswith(team_path))
+            for team_id, team_path in team_paths.items()
+        }
+    cache: dict[tuple[str, dt.date, dt.date], dict[int | None, Decimal]] = {}
+
+    def per_owner(key: str, start: dt.date, end: dt.date) -> dict[int | None, Decimal]:
+        if (key, start, end) not in cache:
+            cache[(key, start, end)] = _per_owner(key, org, start, end)
+        return cache[(key, start, end)]
+
+    def total(values: dict[int | None, Decimal], target: Target) -> Decimal:
+        if target.scope == ScopeKind.COMPANY:
+            return sum(values.values(), Decimal(0))
+        owners = (
+            {target.user_id}
+            if target.scope == ScopeKind.PERSON
+            else members.get(target.team_id or 0, frozenset())
+        )
+        return sum((values.get(owner, Decimal(0)) for owner in owners), Decimal(0))
+
+    reached = {}
+    for target in targets:
+        metric_def = metric(target.metric)
+        end = min(target.end_date, today + dt.timedelta(days=1))
+        if not metric_def.is_available:
+            continue
+        if metric_def.ratio_of is not None:
+            actual = average(
+                total(per_owner(metric_def.ratio_of[0], target.start_date, end), target),
+                total(per_owner(target.metric, target.start_date, end), target),
+                org.currency,
+            )
+        else:
+            actual = _rounded(
+                total(per_owner(target.metric, target.start_date, end), target),
+                metric_def.quantum(org.currency),
+            )
+        reached[target.pk] = Reached(actual=actual, percent=percent_of(actual, target.amount))
+    return reached
