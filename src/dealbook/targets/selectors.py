@@ -12,16 +12,14 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
 from dealbook.core.writes import lock
-from dealbook.org.models import Organization, User
+from dealbook.org.models import Organization, Team, User
+from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import scoped
 from dealbook.targets import policies
 from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
 from dealbook.targets.metrics import Metric, Owners, average, metric
 from dealbook.targets.models import Target, TargetMilestone
 from dealbook.targets.periods import Period, local_today, period_containing, periods_back
-from dealbook.targets.subjects import organization_of as organization_of
-from dealbook.targets.subjects import team_member_ids as team_member_ids
-from dealbook.targets.subjects import visible_targets as visible_targets
 
 PERCENT = Decimal("0.1")
 
@@ -36,6 +34,10 @@ class TargetFilters:
     user_id: int | None = None
     team_id: int | None = None
     status: str = ""
+
+
+def visible_targets(*, actor: User) -> QuerySet[Target]:
+    return scoped(Target.objects.all(), actor).filter(policies.visible_q(actor))
 
 
 def target_list(*, actor: User, filters: TargetFilters | None = None) -> QuerySet[Target]:
@@ -78,6 +80,16 @@ def target_get_for_change(*, actor: User, target_id: int) -> Target:
 
 
 # --- subjects ------------------------------------------------------------------------------
+
+
+def team_member_ids(*, org_id: int, team: Team) -> frozenset[int]:
+    """Everyone in `team` and the teams below it (today's membership), active or not: a
+    person who left still won the deals they won."""
+    return frozenset(
+        User.objects.filter(org_id=org_id, team__path__startswith=team.path).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def subject_owners(target: Target) -> Owners:
@@ -235,6 +247,16 @@ def attainment_of(target: Target, *, org: Organization, today: dt.date) -> Attai
         percent=percent_of(actual, amount),
         pacing=pacing,
         days=days,
+    )
+
+
+def organization_of(actor: User) -> Organization:
+    settings = org_settings(actor=actor)
+    return Organization(
+        pk=actor.org_id,
+        time_zone=str(settings.zone),
+        currency=settings.currency,
+        fiscal_year_start_month=settings.fiscal_year_start_month,
     )
 
 
@@ -408,24 +430,22 @@ def targets_reached(
     *, actor: User, targets: list[Target], today: dt.date | None = None
 ) -> dict[int, Reached]:
     """Actual to date and per cent reached of each of `targets` (already read through the
-    actor's scoped selectors), in a fixed number of queries: one per metric and period
-    (two for a ratio), plus one for team membership when a team's target is among them."""
+    actor's scoped selectors), in a fixed number of queries: one for team membership, and
+    one per metric and period (two for a ratio)."""
     if not targets:
         return {}
     org = organization_of(actor)
     today = today or local_today(ZoneInfo(org.time_zone))
-    members: dict[int, frozenset[int]] = {}
     team_paths = {t.team_id: t.team.path for t in targets if t.team_id and t.team is not None}
-    if team_paths:
-        people = list(
-            User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list(
-                "pk", "team__path"
-            )
+    people = list(  # read whether or not a team's target is listed: the same queries for all
+        User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list(
+            "pk", "team__path"
         )
-        members = {
-            team_id: frozenset(pk for pk, path in people if path.startswith(team_path))
-            for team_id, team_path in team_paths.items()
-        }
+    )
+    members = {
+        team_id: frozenset(pk for pk, path in people if path.startswith(team_path))
+        for team_id, team_path in team_paths.items()
+    }
     cache: dict[tuple[str, dt.date, dt.date], dict[int | None, Decimal]] = {}
 
     def per_owner(key: str, start: dt.date, end: dt.date) -> dict[int | None, Decimal]:
