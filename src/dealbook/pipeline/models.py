@@ -283,3 +283,37 @@ class OpenDealTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.owner_id}/{self.currency}: {self.deal_count}"
+
+
+class ClosedDealMonthTotal(models.Model):
+    """Won and lost deals summed per (pipeline, stage, owner, currency, month of closing in
+    the organisation's time zone): the board's won and lost columns over whole months read
+    these rows instead of every deal closed in the period.
+
+    Kept by database triggers on pipeline_deal like OpenDealTotal (pipeline/rollup.py);
+    never written by application code. Rows whose count falls to zero stay.
+    """
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    month = models.DateField(_("month"))  # its first day
+    deal_count = models.BigIntegerField(_("deals"), default=0)
+    amount_sum = models.BigIntegerField(_("amount (minor units)"), default=0)
+    weighted_sum = models.BigIntegerField(_("amount × probability (minor units × %)"), default=0)
+
+    class Meta:
+        verbose_name = _("closed deal month total")
+        verbose_name_plural = _("closed deal month totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "pipeline", "stage", "owner", "currency", "month"],
+                name="closed_deal_month_unique_key",
+            )
+        ]
+        indexes = [models.Index(fields=["org", "owner", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_id}/{self.currency}/{self.month}: {self.deal_count}"

@@ -41,6 +41,7 @@ from dealbook.org.visibility import (
 from dealbook.pipeline import policies
 from dealbook.pipeline.enums import StageKind
 from dealbook.pipeline.models import (
+    ClosedDealMonthTotal,
     Competitor,
     Deal,
     DealLineItem,
@@ -557,22 +558,68 @@ def _live_sums_query(deals: QuerySet[Deal]) -> QuerySet:
     )
 
 
-def _rolled_up_query(*, actor: User, pipeline_id: int, owners: Q) -> QuerySet:
-    """The open columns from the roll-up (OpenDealTotal): deals the actor sees as their
-    owner or the owner's manager (or all, for org-wide roles), a few rows per owner."""
+def _rolled_up_query(
+    *,
+    actor: User,
+    pipeline_id: int,
+    owners: Q,
+    stages: list[Stage],
+    open_rolled: bool,
+    closed_months: tuple[dt.date, dt.date] | None,
+) -> QuerySet:
+    """Columns from the roll-ups, deals the actor sees as their owner or the owner's
+    manager (or all, for org-wide roles), a few rows per owner: the open columns from
+    OpenDealTotal, and the won and lost columns over whole months (`closed_months`: the
+    first days of the first and last month) from ClosedDealMonthTotal."""
     access = read_access(actor.role, Entity.DEAL)
-    if access is Access.NONE:
-        return OpenDealTotal.objects.none()
-    rows = OpenDealTotal.objects.filter(
-        owners, org_id=actor.org_id, pipeline_id=pipeline_id, deal_count__gt=0
-    )
-    if access is Access.SCOPED:
-        rows = rows.filter(owner_id__in=sorted(viewer_for(actor).owner_ids))
-    return (
-        rows.order_by()
-        .values_list("stage_id", "currency")
-        .annotate(n=Sum("deal_count"), amount=Sum("amount_sum"), weighted=Sum("weighted_sum"))
-    )
+    parts: list[QuerySet] = []
+    if open_rolled:
+        parts.append(OpenDealTotal.objects.all())
+    if closed_months is not None:
+        first, last = closed_months
+        parts.append(
+            ClosedDealMonthTotal.objects.filter(
+                stage_id__in=[stage.pk for stage in stages if stage.kind != StageKind.OPEN],
+                month__gte=first,
+                month__lte=last,
+            )
+        )
+    queries = []
+    for rows in parts:
+        rows = rows.filter(owners, org_id=actor.org_id, pipeline_id=pipeline_id, deal_count__gt=0)
+        if access is Access.SCOPED:
+            rows = rows.filter(owner_id__in=sorted(viewer_for(actor).owner_ids))
+        elif access is Access.NONE:
+            rows = rows.none()
+        queries.append(
+            rows.order_by()
+            .values_list("stage_id", "currency")
+            .annotate(n=Sum("deal_count"), amount=Sum("amount_sum"), weighted=Sum("weighted_sum"))
+        )
+    return queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+
+
+def _any(conditions: list[Q]) -> Q:
+    match = conditions[0]
+    for condition in conditions[1:]:
+        match |= condition
+    return match
+
+
+def _needs_live_sums(board: _BoardShape) -> bool:
+    """Whether anything of the board is summed from the deals themselves (see "sums")."""
+    rolls_up_something = not board.live_open or board.closed_rolled
+    return board.live_open or not board.closed_rolled or (board.scoped and rolls_up_something)
+
+
+def _whole_months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """(first day of the first month, first day of the last month) when `start` … `end` is a
+    run of whole months (a fiscal quarter), else None."""
+    if start is None or end is None or start.day != 1:
+        return None
+    if (end + dt.timedelta(days=1)).day != 1:
+        return None
+    return start, end.replace(day=1)
 
 
 def open_deal_sums(
@@ -600,6 +647,8 @@ class _BoardShape:
     team_path: str
     per_column: int
     live_open: bool  # an expected-close period: open columns summed live, not rolled up
+    closed_rolled: bool  # the closing period is whole months: won / lost from the roll-up
+    scoped: bool  # the actor reads deals by ownership and shares (not org-wide)
 
 
 def _board_query(shape: tuple, **values: Any) -> QuerySet:
@@ -610,28 +659,40 @@ def _board_query(shape: tuple, **values: Any) -> QuerySet:
     owner_id, pipeline_id = values.pop("owner_id"), values.pop("pipeline_id")
     close_from, close_to = values.pop("close_from"), values.pop("close_to")
     after, before = values.pop("closed_after"), values.pop("closed_before")
+    closed_months = values.pop("closed_first"), values.pop("closed_last")
     actor = marked_user(board.scope, **values)
     stages = [Stage(pk=pk, kind=kind) for pk, kind in zip(stage_ids, board.kinds, strict=True)]
     owners = _owners_q(owner_id, board.team_path)
     if part == "rolled_up":
-        return _rolled_up_query(actor=actor, pipeline_id=pipeline_id, owners=owners)
+        return _rolled_up_query(
+            actor=actor,
+            pipeline_id=pipeline_id,
+            owners=owners,
+            stages=stages,
+            open_rolled=not board.live_open,
+            closed_months=closed_months if board.closed_rolled else None,
+        )
     # Every column condition names its stages, which belong to this pipeline: no
     # pipeline filter, so the (org, owner, stage, amount) index serves them.
     visible = visible_deals(actor=actor).filter(owners)
     closed = _closed_q(stages, after, before)
     if part == "sums":
-        if board.live_open:
-            return _live_sums_query(visible.filter(_open_q(stages, close_from, close_to) | closed))
-        if read_access(actor.role, Entity.DEAL) is Access.SCOPED:
-            # Open deals shared with the actor that are not theirs by ownership: the roll-up
-            # counts deals by owner only.
+        # What the roll-ups do not hold: the columns summed live (open ones over an
+        # expected-close period, won / lost over a period of part months) and, for a scoped
+        # reader, deals shared with them that are not theirs by ownership (the roll-ups
+        # count deals by owner only).
+        live: list[Q] = []
+        rolled: list[Q] = []
+        (live if board.live_open else rolled).append(_open_q(stages, close_from, close_to))
+        (rolled if board.closed_rolled else live).append(closed)
+        if rolled and read_access(actor.role, Entity.DEAL) is Access.SCOPED:
             viewer = viewer_for(actor)
-            closed |= (
-                Q(_open_q(stages))
+            live.append(
+                _any(rolled)
                 & shared_q(actor, Entity.DEAL)
                 & ~Q(owner_id__in=sorted(viewer.owner_ids))
             )
-        return _live_sums_query(visible.filter(closed))
+        return _live_sums_query(visible.filter(_any(live)))
     column_q = {
         stage.pk: (
             _open_q([stage], close_from, close_to)
@@ -762,9 +823,11 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
     per-currency totals and its biggest deals first.
 
     A fixed number of queries whatever the data size: the organisation's clock, the
-    pipeline and its stages, the roll-up's open columns, one GROUP BY for the rest of the
-    totals, one query for all cards — the last three prepared reads (core.prepared), built
-    once per shape of the actor's visibility and the filters.
+    pipeline and its stages, the roll-ups' columns (open ones, and won / lost over a period
+    of whole months — the default fiscal quarter), one GROUP BY for the rest of the totals
+    (skipped when the roll-ups hold them all), one query for all cards — the last three
+    prepared reads (core.prepared), built once per shape of the actor's visibility and the
+    filters.
     """
     filters = filters or BoardFilters()
     if filters.close_from and filters.close_to and filters.close_from > filters.close_to:
@@ -786,12 +849,15 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         by_id = sorted(stages, key=lambda stage: stage.pk)
         scope_shape, scope = scope_values(actor, Entity.DEAL)
         live_open = filters.close_from is not None or filters.close_to is not None
+        closed_months = _whole_months(period.start, period.end)
         board = _BoardShape(
             scope=scope_shape,
             kinds=tuple(stage.kind for stage in by_id),
             team_path=team_path,
             per_column=per_column,
             live_open=live_open,
+            closed_rolled=closed_months is not None,
+            scoped=read_access(actor.role, Entity.DEAL) is Access.SCOPED,
         )
         after, before = closed_instants(period.start, period.end, zone)
         values = {
@@ -803,9 +869,14 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
             "close_to": filters.close_to,
             "closed_after": after,
             "closed_before": before,
+            "closed_first": closed_months[0] if closed_months else None,
+            "closed_last": closed_months[1] if closed_months else None,
         }
-        rows = [] if live_open else _board_read((board, "rolled_up"), **values)
-        rows += _board_read((board, "sums"), **values)
+        rows = []
+        if not live_open or closed_months is not None:
+            rows += _board_read((board, "rolled_up"), **values)
+        if _needs_live_sums(board):
+            rows += _board_read((board, "sums"), **values)
         totals = _column_totals(rows)
         cards = _column_cards(_board_read((board, "cards"), **values), now)
     columns = [
