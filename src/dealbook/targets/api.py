@@ -13,12 +13,17 @@ from dealbook.targets.periods import local_today, period_containing, periods_of_
 from dealbook.targets.schemas import (
     AttainmentOut,
     AttainmentParams,
+    CascadeIn,
     HistoryParams,
     HistoryRowOut,
     MetricOut,
     MilestoneOut,
+    MismatchOut,
+    MismatchParams,
     PeriodOut,
     PeriodParams,
+    RecommendationOut,
+    RecommendationParams,
     TargetFilterParams,
     TargetIn,
     TargetOut,
@@ -112,6 +117,31 @@ def person_history(request: HttpRequest, params: Query[HistoryParams], user_id: 
     ]
 
 
+@router.get(
+    "/recommendation",
+    response={200: RecommendationOut, **READ_ERRORS},
+    summary="A recommended target from history, pipeline and capacity",
+)
+def target_recommendation(request: HttpRequest, params: Query[RecommendationParams]):
+    view = selectors.target_recommendation(actor=request.auth, **params.dict())
+    return {
+        **{name: getattr(view, name) for name in RecommendationOut.model_fields},
+        "period": _period_out(view.period),
+        "reasons": [
+            {"code": r.code, "text": r.text, "numbers": dict(r.numbers)} for r in view.reasons
+        ],
+    }
+
+
+@router.get(
+    "/mismatches",
+    response={200: list[MismatchOut], **LIST_ERRORS},
+    summary="Targets whose parts do not add up to them",
+)
+def target_mismatches(request: HttpRequest, params: Query[MismatchParams]):
+    return selectors.target_mismatches(actor=request.auth, **params.dict())
+
+
 @router.get("/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="Get a target")
 def target_get(request: HttpRequest, target_id: int = PathID):
     return selectors.target_get(actor=request.auth, target_id=target_id)
@@ -171,3 +201,15 @@ def target_attainment(
 )
 def target_milestones(request: HttpRequest, target_id: int = PathID):
     return list(selectors.milestone_list(actor=request.auth, target_id=target_id))
+
+
+@router.post(
+    "/{target_id}/cascade",
+    response={200: list[TargetOut], **WRITE_ERRORS},
+    summary="Split a company's or team's target into draft targets of its parts",
+)
+def target_cascade(request: HttpRequest, payload: CascadeIn, target_id: int = PathID):
+    children = services.target_cascade(
+        actor=request.auth, parent_id=target_id, method=payload.method, version=payload.version
+    )
+    return list(selectors.target_list(actor=request.auth).filter(pk__in=[t.pk for t in children]))

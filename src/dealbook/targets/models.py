@@ -137,3 +137,33 @@ class TargetMilestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id}: {self.threshold}%"
+
+
+class PlannedLeave(TenantModel):
+    """Days a person will not sell (holiday, training, parental leave): capacity for the
+    recommendation and for cascading by capacity counts their working days away."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="planned_leave",
+        verbose_name=_("person"),
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("planned leave")
+        verbose_name_plural = _("planned leave")
+        ordering = ["user", "start_date"]
+        indexes = [models.Index(fields=["org", "user", "start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="planned_leave_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.start_date}–{self.end_date}"

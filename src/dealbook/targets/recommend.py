@@ -321,6 +321,29 @@ def _capacity(subject: Subject, months: Sequence[int], *, planned: bool) -> _Cap
     return _Capacity(full=full, ramped=ramped, available=available)
 
 
+def working_days(first: dt.date, last: dt.date) -> int:
+    """Monday-to-Friday days in [first, last], both inclusive (how leave days are counted)."""
+    return _working_days(first, last)
+
+
+def fte_months(
+    period: PeriodLike,
+    members: Sequence[Member],
+    *,
+    ramp: Ramp = DEFAULT_RAMP,
+    with_leave: bool = True,
+) -> Decimal:
+    """Full-time months `members` are available over `period` after ramp-up (and, with
+    `with_leave`, their planned leave): the capacity weight of a cascade, and the divisor of
+    a team's rate per full-time month. Zero without members."""
+    if not members:
+        return ZERO
+    months = period_months(period)
+    capacity = _capacity(Subject(history=(), members=members, ramp=ramp), months, planned=True)
+    chosen = capacity.available if with_leave else capacity.ramped
+    return sum(chosen.values(), ZERO)
+
+
 # --- history ----------------------------------------------------------------------------
 
 
@@ -785,6 +808,26 @@ def _pipeline_reasons(
 # --- achievability ----------------------------------------------------------------------
 
 
+ACHIEVABILITY_TEXTS = {
+    "no_basis": _("Neither history nor pipeline supports any amount for this period."),
+    "unrealistic": _(
+        "The target is %(ratio)s times the high estimate of %(high)s, above the limit "
+        "of %(unrealistic_above)s times: history and pipeline do not support it."
+    ),
+    "stretch": _(
+        "The target is %(ratio)s times the high estimate of %(high)s: a stretch, "
+        "but within %(unrealistic_above)s times."
+    ),
+    "below_range": _("The target is below the low estimate of %(low)s: well within reach."),
+    "within_range": _("The target is within the likely range, at most the high estimate %(high)s."),
+}
+
+
+def achievability_reason(code: str, numbers: Mapping[str, Decimal | int]) -> Reason:
+    """The achievability reason `code` with its numbers (also to re-render a stored one)."""
+    return Reason(code, ACHIEVABILITY_TEXTS[code], dict(numbers))
+
+
 def achievability(
     target_amount: Decimal,
     recommendation: Recommendation,
@@ -802,10 +845,7 @@ def achievability(
     if high <= 0:
         if target_amount <= 0:
             return Achievability(Verdict.OK, None, stretch_above, unrealistic_above, [])
-        reason = Reason(
-            "no_basis",
-            _("Neither history nor pipeline supports any amount for this period."),
-        )
+        reason = achievability_reason("no_basis", {})
         return Achievability(Verdict.UNREALISTIC, None, stretch_above, unrealistic_above, [reason])
     ratio = target_amount / high
     numbers: dict[str, Decimal | int] = {
@@ -817,26 +857,16 @@ def achievability(
     }
     if ratio > unrealistic_above:
         verdict, code = Verdict.UNREALISTIC, "unrealistic"
-        text = _(
-            "The target is %(ratio)s times the high estimate of %(high)s, above the limit "
-            "of %(unrealistic_above)s times: history and pipeline do not support it."
-        )
     elif ratio > stretch_above:
         verdict, code = Verdict.STRETCH, "stretch"
-        text = _(
-            "The target is %(ratio)s times the high estimate of %(high)s: a stretch, "
-            "but within %(unrealistic_above)s times."
-        )
     elif target_amount < low:
         verdict, code = Verdict.OK, "below_range"
-        text = _("The target is below the low estimate of %(low)s: well within reach.")
     else:
         verdict, code = Verdict.OK, "within_range"
-        text = _("The target is within the likely range, at most the high estimate %(high)s.")
     return Achievability(
         verdict,
         _ratio(ratio),
         stretch_above,
         unrealistic_above,
-        [Reason(code, text, numbers)],
+        [achievability_reason(code, numbers)],
     )

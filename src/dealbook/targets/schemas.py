@@ -192,3 +192,74 @@ class MilestoneOut(Schema):
     threshold: int
     reached_at: dt.datetime
     actual: Decimal
+
+
+# --- recommendation, cascade, mismatches -------------------------------------------------------
+
+RecommendableMetric = Literal[
+    "revenue_won",
+    "deals_won",
+    "new_customers_won",
+    "activities_calls",
+    "activities_visits",
+    "activities_meetings",
+]
+
+
+class RecommendationParams(Schema):
+    metric: RecommendableMetric
+    scope: ScopeValue
+    subject_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The person's or team's id; none for the company."
+    )
+    period_kind: PeriodKindValue
+    start_date: DateValue = Field(..., description="The first day of the fiscal period.")
+
+
+class ReasonOut(Schema):
+    code: str
+    text: str
+    numbers: dict[str, Decimal | int]
+
+
+class RecommendationOut(Schema):
+    metric: str
+    unit: str
+    scope: str
+    subject_id: int | None
+    subject_name: str
+    period: PeriodOut
+    amount: Decimal
+    low: Decimal
+    high: Decimal
+    weighted_pipeline: Decimal
+    history_months: int
+    as_of: dt.date
+    reasons: list[ReasonOut]
+
+
+class CascadeIn(InSchema):
+    method: Literal["even", "by_share", "by_capacity"]
+    version: int = Field(
+        None, ge=1, le=2_000_000_000, description="The parent target's version you read."
+    )
+
+
+class MismatchParams(Schema):
+    metric: MetricValue
+    period_kind: PeriodKindValue
+    start_date: DateValue = Field(..., description="The first day of the fiscal period.")
+
+
+class MismatchOut(Schema):
+    key: str
+    target_id: int
+    scope: str
+    subject_id: int | None
+    subject_name: str
+    path: list[str]
+    amount: Decimal
+    children_sum: Decimal
+    difference: Decimal
+    child_names: list[str]
+    missing_names: list[str]

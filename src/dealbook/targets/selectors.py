@@ -12,14 +12,22 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
 from dealbook.core.writes import lock
-from dealbook.org.models import Organization, Team, User
-from dealbook.org.selectors import org_settings
+from dealbook.org.models import Organization, User
 from dealbook.org.visibility import scoped
 from dealbook.targets import policies
+from dealbook.targets.cascading import MismatchView as MismatchView
+from dealbook.targets.cascading import target_mismatches as target_mismatches
 from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
 from dealbook.targets.metrics import Metric, Owners, average, metric
 from dealbook.targets.models import Target, TargetMilestone
 from dealbook.targets.periods import Period, local_today, period_containing, periods_back
+from dealbook.targets.recommendations import ReasonView as ReasonView
+from dealbook.targets.recommendations import RecommendationView as RecommendationView
+from dealbook.targets.recommendations import achievability_reasons as achievability_reasons
+from dealbook.targets.recommendations import target_recommendation as target_recommendation
+from dealbook.targets.subjects import organization_of as organization_of
+from dealbook.targets.subjects import team_member_ids as team_member_ids
+from dealbook.targets.subjects import visible_targets as visible_targets
 
 PERCENT = Decimal("0.1")
 
@@ -34,10 +42,6 @@ class TargetFilters:
     user_id: int | None = None
     team_id: int | None = None
     status: str = ""
-
-
-def visible_targets(*, actor: User) -> QuerySet[Target]:
-    return scoped(Target.objects.all(), actor).filter(policies.visible_q(actor))
 
 
 def target_list(*, actor: User, filters: TargetFilters | None = None) -> QuerySet[Target]:
@@ -80,16 +84,6 @@ def target_get_for_change(*, actor: User, target_id: int) -> Target:
 
 
 # --- subjects ------------------------------------------------------------------------------
-
-
-def team_member_ids(*, org_id: int, team: Team) -> frozenset[int]:
-    """Everyone in `team` and the teams below it (today's membership), active or not: a
-    person who left still won the deals they won."""
-    return frozenset(
-        User.objects.filter(org_id=org_id, team__path__startswith=team.path).values_list(
-            "pk", flat=True
-        )
-    )
 
 
 def subject_owners(target: Target) -> Owners:
@@ -247,16 +241,6 @@ def attainment_of(target: Target, *, org: Organization, today: dt.date) -> Attai
         percent=percent_of(actual, amount),
         pacing=pacing,
         days=days,
-    )
-
-
-def organization_of(actor: User) -> Organization:
-    settings = org_settings(actor=actor)
-    return Organization(
-        pk=actor.org_id,
-        time_zone=str(settings.zone),
-        currency=settings.currency,
-        fiscal_year_start_month=settings.fiscal_year_start_month,
     )
 
 
@@ -438,9 +422,7 @@ def targets_reached(
     today = today or local_today(ZoneInfo(org.time_zone))
     team_paths = {t.team_id: t.team.path for t in targets if t.team_id and t.team is not None}
     people = list(  # read whether or not a team's target is listed: the same queries for all
-        User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list(
-            "pk", "team__path"
-        )
+        User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list("pk", "team__path")
     )
     members = {
         team_id: frozenset(pk for pk, path in people if path.startswith(team_path))

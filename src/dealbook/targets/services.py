@@ -18,10 +18,12 @@ from dealbook.core.writes import apply_changes, check_version, creation_changes
 from dealbook.org import selectors as org_selectors
 from dealbook.org.models import Organization, User
 from dealbook.targets import policies, selectors
+from dealbook.targets.cascading import target_cascade as target_cascade
 from dealbook.targets.enums import MILESTONE_THRESHOLDS, MetricKey, ScopeKind, TargetStatus
 from dealbook.targets.metrics import METRICS
 from dealbook.targets.models import Target, TargetMilestone
 from dealbook.targets.periods import PeriodKind, local_today, period_starting
+from dealbook.targets.recommendations import achievability_check
 
 # Targets up to a trillion with two decimals: exact as a double too (SQLite stores REAL).
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -187,6 +189,7 @@ def target_create(
     }
     if _duplicate(org_id=actor.org_id, values=values).exists():
         raise _duplicate_error()
+    values["achievability"] = _achievability(org, values)
     try:
         with transaction.atomic():
             target = Target.objects.create(org_id=actor.org_id, created_by=actor, **values)
@@ -194,6 +197,25 @@ def target_create(
         raise _duplicate_error() from None
     audit.record(actor=actor, verb="create", target=target, changes=creation_changes(values))
     return target
+
+
+def _achievability(org: Organization, values: dict[str, Any]) -> dict[str, Any]:
+    """How achievable the amount is against the recommendation for its subject and period:
+    stored with the target (an unrealistic one is allowed, the manager decides, but flagged)."""
+    period = period_starting(
+        values["period_kind"], values["start_date"], org.fiscal_year_start_month
+    )
+    if period is None:  # pragma: no cover - _clean_period refused it before
+        return {}
+    return achievability_check(
+        org=org,
+        metric_key=values["metric"],
+        scope=values["scope"],
+        user_id=values["user_id"],
+        team_id=values["team_id"],
+        period=period,
+        amount=values["amount"],
+    )
 
 
 def _clean_note(note: str | None) -> str:
@@ -259,6 +281,19 @@ def target_update(
     cleaned: dict[str, Any] = {}
     if "amount" in values:
         cleaned["amount"] = _clean_amount(values["amount"], target.metric, org.currency)
+        if cleaned["amount"] != target.amount:
+            cleaned["achievability"] = _achievability(
+                org,
+                {
+                    "metric": target.metric,
+                    "scope": target.scope,
+                    "user_id": target.user_id,
+                    "team_id": target.team_id,
+                    "period_kind": target.period_kind,
+                    "start_date": target.start_date,
+                    "amount": cleaned["amount"],
+                },
+            )
     if "relevant_note" in values:
         cleaned["relevant_note"] = _clean_note(values["relevant_note"])
     if "parent_id" in values:
