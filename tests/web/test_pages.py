@@ -3,7 +3,9 @@ the strict Content-Security-Policy with nothing in the HTML that it would refuse
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import URLPattern, reverse
@@ -136,7 +138,28 @@ def records(world):
         "contact": ContactFactory(account=deal.account).pk,
         "other_account": AccountFactory(owner=world["li.rep"]).pk,
         "saved_view": saved_view_create(actor=world["li.rep"], page="accounts", name="v").pk,
+        "target": _target_of(world["li.rep"]),
+        "user": world["li.rep"].pk,
     }
+
+
+def _target_of(user) -> int:
+    """A draft revenue target of `user` for this fiscal quarter."""
+    from dealbook.targets import selectors, services
+    from dealbook.targets.periods import local_today, period_containing
+
+    org = selectors.organization_of(user)
+    today = local_today(ZoneInfo(org.time_zone))
+    quarter = period_containing("quarter", today, org.fiscal_year_start_month)
+    return services.target_create(
+        actor=user.team.manager,
+        metric="revenue_won",
+        scope="person",
+        user_id=user.pk,
+        period_kind="quarter",
+        start_date=quarter.start,
+        amount=Decimal("100000"),
+    ).pk
 
 
 # Routes that change something: opened with GET they answer 405, with the same policy.
@@ -144,10 +167,14 @@ POST_ONLY = {"account_log", "deal_move", "deal_win", "deal_lose"}
 POST_ONLY |= {"lead_qualify", "lead_disqualify", "lead_release"}
 POST_ONLY |= {"pool_lead_claim", "pool_account_claim", "pool_account_release"}
 POST_ONLY |= {"saved_view_create", "saved_view_delete"}
+POST_ONLY |= {"target_approve", "target_lock", "target_delete", "target_cascade"}
 # Pages a persona of the walk may not open: (route, persona) → the answer.
 REFUSED = {
     ("account_merge_pick", "li.rep"): 403,  # reps do not merge accounts
     ("account_merge_confirm", "li.rep"): 403,
+    ("target_create", "li.rep"): 403,  # reps do not set targets
+    ("target_recommend", "li.rep"): 404,
+    ("target_edit", "li.rep"): 403,
 }
 
 
@@ -175,6 +202,13 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "account_merge_pick": [records["account"]],
         "account_merge_confirm": [records["account"], records["other_account"]],
         "saved_view_delete": [records["saved_view"]],
+        "target_detail": [records["target"]],
+        "target_edit": [records["target"]],
+        "target_approve": [records["target"]],
+        "target_lock": [records["target"]],
+        "target_delete": [records["target"]],
+        "target_cascade": [records["target"]],
+        "target_person_history": [records["user"]],
     }
     path = reverse(name, args=arguments.get(name, []))
     return {

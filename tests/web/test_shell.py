@@ -22,6 +22,7 @@ SALES_NAV = [
     ("pipeline", "/pipeline/"),
     ("leads", "/leads/"),
 ]
+TARGETS = ("targets", "/targets/")  # everyone who reads targets: not service, marketing, product
 
 
 def _nav(client) -> list[tuple[str, str | None]]:
@@ -31,10 +32,10 @@ def _nav(client) -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize(
     ("login", "expected"),
     [
-        ("li.rep", SALES_NAV),
-        ("zhang.manager", [*SALES_NAV, ("team", None)]),
-        ("chen.director", [*SALES_NAV, ("team", None)]),
-        ("admin", [*SALES_NAV, ("team", None), ("admin", "/admin/")]),
+        ("li.rep", [*SALES_NAV, TARGETS]),
+        ("zhang.manager", [*SALES_NAV, TARGETS, ("team", None)]),
+        ("chen.director", [*SALES_NAV, TARGETS, ("team", None)]),
+        ("admin", [*SALES_NAV, TARGETS, ("team", None), ("admin", "/admin/")]),
         (
             "wu.finance",
             [
@@ -42,6 +43,7 @@ def _nav(client) -> list[tuple[str, str | None]]:
                 ("accounts", "/accounts/"),
                 ("contacts", "/contacts/"),
                 ("pipeline", "/pipeline/"),
+                TARGETS,
             ],
         ),
         ("zheng.service", [("home", "/"), ("accounts", "/accounts/"), ("contacts", "/contacts/")]),
@@ -76,6 +78,7 @@ def test_a_page_that_gets_built_lights_up_in_the_navigation(world, settings, cli
         ("contacts", "/contacts/"),
         ("pipeline", "/pipeline/"),
         ("leads", "/leads/"),
+        ("targets", "/targets/"),
     ]
 
 

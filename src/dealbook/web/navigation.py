@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from dealbook.org.enums import Role
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
+from dealbook.targets.policies import read_access as target_read_access
 
 TEAM_ROLES = frozenset({Role.SALES_MANAGER, Role.EXECUTIVE, Role.ADMIN})
 
@@ -33,6 +34,10 @@ def _reads(entity: Entity) -> Callable[[User], bool]:
     return lambda user: read_access(user.role, entity) != Access.NONE
 
 
+def _reads_targets(user: User) -> bool:
+    return target_read_access(user.role) != Access.NONE
+
+
 @dataclass(frozen=True)
 class NavEntry:
     key: str
@@ -47,6 +52,7 @@ NAVIGATION = (
     NavEntry("contacts", _("Contacts"), "contact_list", _reads(Entity.CONTACT)),
     NavEntry("pipeline", _("Pipeline"), "pipeline_board", _reads(Entity.DEAL)),
     NavEntry("leads", _("Leads & pool"), "lead_list", _reads(Entity.LEAD)),
+    NavEntry("targets", _("Targets"), "target_list", _reads_targets),
     NavEntry("team", _("Team"), "team_home", lambda user: user.role in TEAM_ROLES),
     NavEntry("admin", _("Admin"), "admin:index", lambda user: user.role == Role.ADMIN),
 )

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("dealbook.web.urls_pipeline")),
     path("", include("dealbook.web.urls_contacts")),
     path("", include("dealbook.web.urls_leads")),
+    path("", include("dealbook.web.urls_targets")),
 ]

@@ -1,0 +1,24 @@
+"""Web pages of SMART targets (views_targets)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from dealbook.web import views_targets as views
+
+urlpatterns: list[URLPattern] = [
+    path("targets/", views.target_list, name="target_list"),
+    path("targets/new/", views.target_create, name="target_create"),
+    path("targets/recommend/", views.target_recommend, name="target_recommend"),
+    path("targets/<int:target_id>/", views.target_detail, name="target_detail"),
+    path("targets/<int:target_id>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:target_id>/approve/", views.target_approve, name="target_approve"),
+    path("targets/<int:target_id>/lock/", views.target_lock, name="target_lock"),
+    path("targets/<int:target_id>/delete/", views.target_delete, name="target_delete"),
+    path("targets/<int:target_id>/cascade/", views.target_cascade, name="target_cascade"),
+    path(
+        "targets/people/<int:user_id>/",
+        views.target_person_history,
+        name="target_person_history",
+    ),
+]
