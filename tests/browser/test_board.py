@@ -135,7 +135,7 @@ def test_the_board_in_chinese(live_server, page, sign_in, csp_violations):
     page.goto(f"{live_server.url}/pipeline/")
     assert page.locator("h1").inner_text().startswith("销售流程")
     labels = [label.strip() for label in page.locator("[data-nav]").all_inner_texts()]
-    assert labels == ["首页", "客户", "销售流程", "线索与公海"]
+    assert labels == ["首页", "客户", "联系人", "销售流程", "线索与公海", "目标"]
     headings = [h.strip() for h in page.locator(".board-column h2").all_inner_texts()]
     assert headings == ["验证客户", "需求分析", "方案报价", "商务谈判", "赢单", "输单"]
     assert csp_violations == []

@@ -20,7 +20,14 @@ def test_a_rep_sees_the_sales_navigation(live_server, page, sign_in, csp_violati
     build_world()
     sign_in(page, "li.rep")
     assert page.url == f"{live_server.url}/"
-    assert _nav_labels(page) == ["Home", "Accounts", "Pipeline", "Leads & pool"]
+    assert _nav_labels(page) == [
+        "Home",
+        "Accounts",
+        "Contacts",
+        "Pipeline",
+        "Leads & pool",
+        "Targets",
+    ]
     assert page.locator("[data-nav=home]").get_attribute("aria-current") == "page"
     assert page.locator(".notifications .badge").inner_text() == "0"
     assert csp_violations == []
@@ -29,7 +36,15 @@ def test_a_rep_sees_the_sales_navigation(live_server, page, sign_in, csp_violati
 def test_a_manager_also_sees_the_team(live_server, page, sign_in, csp_violations):
     build_world()
     sign_in(page, "zhang.manager")
-    assert _nav_labels(page) == ["Home", "Accounts", "Pipeline", "Leads & pool", "Team"]
+    assert _nav_labels(page) == [
+        "Home",
+        "Accounts",
+        "Contacts",
+        "Pipeline",
+        "Leads & pool",
+        "Targets",
+        "Team",
+    ]
     page.fill("#global-search", "云帆")
     page.press("#global-search", "Enter")
     page.wait_for_url(f"{live_server.url}/search/?q=*")
@@ -51,7 +66,7 @@ def test_switching_to_chinese_translates_the_navigation_and_is_remembered(
     page.click("#user-menu-button")
     page.click("button[name=language][value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
-    assert _nav_labels(page) == ["首页", "客户", "销售流程", "线索与公海"]
+    assert _nav_labels(page) == ["首页", "客户", "联系人", "销售流程", "线索与公海", "目标"]
     assert page.locator("h1").inner_text() == "欢迎，李娜 Li Na"
     assert User.objects.get(pk=world["li.rep"].pk).language == "zh-hans"
 
