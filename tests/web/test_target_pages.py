@@ -758,3 +758,28 @@ def test_a_persons_history_is_404_to_who_may_not_see_it(world, client_as):
     assert client_as(world["li.rep"]).get("/targets/people/999999/").status_code == 404
     response = client_as().get(f"/targets/people/{world['li.rep'].pk}/")
     assert response.status_code == 302
+
+
+def test_approving_needs_the_csrf_token(world, set_targets):
+    from django.test import Client
+
+    target = set_targets(status="draft")["li.rep"]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["zhang.manager"])
+    assert client.post(f"/targets/{target.pk}/approve/").status_code == 403
+    assert client.post(f"/targets/{target.pk}/cascade/", {"method": "even"}).status_code == 403
+    assert Target.objects.get(pk=target.pk).status == "draft"
+
+
+def test_the_parent_is_linked_only_for_who_may_open_it(world, client_as, set_targets):
+    made = set_targets(status="draft")
+    Target.objects.filter(pk=made["li.rep"].pk).update(parent=made["East"])
+    link = f'<a href="/targets/{made["East"].pk}/">Cascaded from</a>'
+    assert (
+        link
+        in client_as(world["zhang.manager"]).get(f"/targets/{made['li.rep'].pk}/").content.decode()
+    )
+    assert (
+        link
+        not in client_as(world["li.rep"]).get(f"/targets/{made['li.rep'].pk}/").content.decode()
+    )

@@ -574,6 +574,9 @@ def _detail_context(
         "can_lock": can_approve and target.status == TargetStatus.APPROVED,
         "can_cascade": can_cascade,
         "cascade_form": cascade_form or CascadeForm(initial={"version": target.version}),
+        # The target it was cascaded from, linked only where the user may open it.
+        "parent_visible": bool(target.parent_id)
+        and selectors.visible_targets(actor=actor).filter(pk=target.parent_id).exists(),
         "history_url": reverse("target_person_history", args=[target.user_id])
         if target.user_id
         else None,
