@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dealbook.core.money import CURRENCY_EXPONENTS
 from dealbook.org.models import Organization, Share, User
+from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.models import Deal, Pipeline
 from dealbook.pipeline.selectors import fiscal_quarter, visible_deals
 from tests.factories import AccountFactory
@@ -131,7 +132,10 @@ def _expected_board(deals: list[Deal], per_column: int = 10) -> dict[str, dict]:
         columns[deal.stage.name].append(deal)
     expected = {}
     for name, rows in columns.items():
-        ranked = sorted(rows, key=lambda deal: (-deal.amount_minor, -deal.pk))
+        if rows[0].stage.kind == "open":  # the biggest first
+            ranked = sorted(rows, key=lambda deal: (-deal.amount_minor, -deal.pk))
+        else:  # won and lost: the latest closed first
+            ranked = sorted(rows, key=lambda deal: (-deal.closed_at.timestamp(), -deal.pk))
         expected[name] = {
             "count": len(rows),
             "totals": _expected_totals(rows),
@@ -228,6 +232,7 @@ def test_cards_are_biggest_first_with_their_details(world, api_as, sales, board_
         "probability": 33,
         "stage_entered_at": cards[2]["stage_entered_at"],
         "days_in_stage": 5,
+        "closed_at": None,
     }
     entered = dt.datetime.fromisoformat(cards[2]["stage_entered_at"])
     assert entered == li_small.stage_entered_at
@@ -327,7 +332,8 @@ def test_won_and_lost_follow_closing_day_in_shanghai(world, api_as, sales):
     )
     body = _board(api_as(li), sales, close_from="2026-01-01", close_to="2026-03-31")
     column = _column(body, "Won")
-    assert [card["id"] for card in column["cards"]] == [first_morning.pk, last_evening.pk]
+    # The latest closed first.
+    assert [card["id"] for card in column["cards"]] == [last_evening.pk, first_morning.pk]
     assert column["totals"] == [
         {"currency": "CNY", "count": 2, "amount": "4.00", "weighted_amount": "4.0000"}
     ]
@@ -466,10 +472,34 @@ def test_query_count_does_not_grow_with_deals(world, api_as, sales, login):
     assert counts == [{"admin": 6, "zhang.manager": 8, "li.rep": 9}[login]] * 2
 
 
+@pytest.mark.parametrize("walk_from", [1, 10_000])
+def test_a_managers_won_and_lost_cards_are_the_same_whichever_index_finds_them(
+    world, api_as, sales, monkeypatch, walk_from
+):
+    """Many owners walk the column's closing dates, few read owner by owner: same cards."""
+    monkeypatch.setattr(pipeline_selectors, "OWNERS_WALKED_BY_STAGE", walk_from)
+    _many_deals(world, sales, 30)
+    closed = Deal.objects.exclude(status="open").order_by("pk")
+    for n, deal in enumerate(closed):
+        Deal.objects.filter(pk=deal.pk).update(
+            closed_at=timezone.now() - dt.timedelta(hours=(n * 11) % 60)
+        )
+    manager = world["zhang.manager"]
+    visible = list(visible_deals(actor=manager).select_related("stage"))
+    body = _board(api_as(manager), sales, per_column=7)
+    assert _actual_board(body) == _expected_board(visible, per_column=7)
+    assert {"Won", "Lost"} <= set(_actual_board(body))
+
+
 @pytest.mark.parametrize("login", ["admin", "zhang.manager", "li.rep"])
 def test_cards_are_each_columns_biggest_among_many(world, api_as, sales, login):
     _many_deals(world, sales, 30)
     Deal.objects.filter(name__endswith=" 3").update(amount_minor=1029)  # ties broken by id
+    closed = Deal.objects.exclude(status="open").order_by("pk")
+    for n, deal in enumerate(closed):  # closing instants apart, a few the same (ties by id)
+        Deal.objects.filter(pk=deal.pk).update(
+            closed_at=timezone.now() - dt.timedelta(hours=(n * 7) % 50)
+        )
     visible = list(visible_deals(actor=world[login]).select_related("stage"))
     body = _board(api_as(world[login]), sales, per_column=7)
     assert _actual_board(body) == _expected_board(visible, per_column=7)

@@ -154,6 +154,13 @@ class Deal(TenantModel):
                 ],
                 name="deal_owner_closed_cover",
             ),
+            # A column of won or lost deals, the latest closed first, for a team's board:
+            # closed deals only, so creating and moving open deals never touch it.
+            models.Index(
+                fields=["org", "stage", "-closed_at"],
+                name="deal_stage_closed",
+                condition=models.Q(closed_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -414,13 +414,17 @@ class BoardCardOut(OutModel):
     probability: int
     stage_entered_at: dt.datetime
     days_in_stage: int = Field(..., description="Whole days since the deal entered the stage.")
+    closed_at: dt.datetime | None = Field(..., description="When a won or lost deal closed.")
 
 
 class BoardColumnOut(OutModel):
     stage: BoardStageOut
     count: int = Field(..., description="Every deal in the column, not only the cards shown.")
     totals: list[CurrencyTotalOut] = Field(..., description="One entry per currency.")
-    cards: list[BoardCardOut] = Field(..., description="The biggest deals first.")
+    cards: list[BoardCardOut] = Field(
+        ...,
+        description="Open columns: the biggest deals first; won and lost: the latest closed first.",
+    )
 
 
 class ClosedPeriodOut(OutModel):

@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Func,
     Q,
     QuerySet,
     Sum,
@@ -379,6 +380,9 @@ def lost_reason_list(*, actor: User) -> QuerySet[LostReason]:
 # --- the board: every column's first cards and totals in a fixed number of queries ----------
 
 BOARD_CARDS_MAX = 50
+# From this many owners in a scoped reader's view, won / lost cards are found walking the
+# column's closing dates rather than owner by owner (see _board_query).
+OWNERS_WALKED_BY_STAGE = 10
 
 
 @dataclass(frozen=True)
@@ -423,6 +427,7 @@ class BoardCard:
     probability: int
     stage_entered_at: dt.datetime
     days_in_stage: int
+    closed_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -519,10 +524,15 @@ def _open_q(
     return open_q
 
 
-def _closed_q(stages: list[Stage], after: dt.datetime | None, before: dt.datetime | None) -> Q:
+def _closed_q(
+    stages: list[Stage],
+    after: dt.datetime | None,
+    before: dt.datetime | None,
+    stage_field: str = "stage_id",
+) -> Q:
     return Q(
         _instants_q(after, before),
-        stage_id__in=[stage.pk for stage in stages if stage.kind != StageKind.OPEN],
+        **{f"{stage_field}__in": [stage.pk for stage in stages if stage.kind != StageKind.OPEN]},
     )
 
 
@@ -649,6 +659,9 @@ class _BoardShape:
     live_open: bool  # an expected-close period: open columns summed live, not rolled up
     closed_rolled: bool  # the closing period is whole months: won / lost from the roll-up
     scoped: bool  # the actor reads deals by ownership and shares (not org-wide)
+    # Won / lost cards found walking the column's closing dates (many owners: see
+    # _board_query) rather than owner by owner.
+    closed_by_stage: bool
 
 
 def _board_query(shape: tuple, **values: Any) -> QuerySet:
@@ -693,16 +706,34 @@ def _board_query(shape: tuple, **values: Any) -> QuerySet:
                 & ~Q(owner_id__in=sorted(viewer.owner_ids))
             )
         return _live_sums_query(visible.filter(_any(live)))
+    # Won and lost cards, the latest closed first, come from one of two indexes, and the
+    # test the other one would serve is written so that it cannot (Unindexed): a manager of
+    # forty reps (a fifth of the sellers) walks the (org, stage, closing instant) index newest
+    # first, testing each deal's owner, and stops at the last card after about fifty deals —
+    # owner by owner, every deal the team closed in the quarter would be read and sorted.
+    # A rep reads her own closing dates (org, owner, closing instant): a few hundred deals
+    # a quarter, where the column's walk would pass everyone else's.
+    closed_source: QuerySet[Deal]
+    if board.closed_by_stage:
+        closed_source = (
+            Deal.objects.filter(org_id=actor.org_id or 0)
+            .alias(owner_key=Unindexed(F("owner_id")))
+            .filter(owned_q(actor, Entity.DEAL, owner_field="owner_key"))
+        )
+        stage_field = "stage_id"
+    else:
+        closed_source = visible.alias(stage_key=Unindexed(F("stage_id")))
+        stage_field = "stage_key"
     column_q = {
         stage.pk: (
             _open_q([stage], close_from, close_to)
             if stage.kind == StageKind.OPEN
-            else _closed_q([stage], after, before)
+            else _closed_q([stage], after, before, stage_field) & Q(closed_at__isnull=False)
         )
         for stage in stages
     }
     return _cards_query(
-        visible,
+        {stage.pk: visible if stage.kind == StageKind.OPEN else closed_source for stage in stages},
         org_id=actor.org_id or 0,
         stages=stages,
         column_q=column_q,
@@ -729,26 +760,41 @@ def _column_totals(rows: list[tuple[int, str, int, int, int]]) -> dict[int, list
     return totals
 
 
+class Unindexed(Func):
+    """An integer column as no index may serve a test of it: SQLite's unary + (its
+    documented way of saying so), `x + 0` on PostgreSQL."""
+
+    template = "(%(expressions)s + 0)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def _card_order(stage: Stage) -> tuple[str, str]:
+    """Open columns: the biggest deals first; won and lost: the latest closed first."""
+    return ("-amount_minor", "-pk") if stage.kind == StageKind.OPEN else ("-closed_at", "-pk")
+
+
 def _cards_query(
-    visible: QuerySet[Deal],
+    visible: dict[int, QuerySet[Deal]],
     *,
     org_id: int,
     stages: list[Stage],
     column_q: dict[int, Q],
     per_column: int,
 ) -> QuerySet:
-    """One query: the biggest `per_column` deals of every stage.
+    """One query: the first `per_column` deals of every stage (see `_card_order`).
 
-    Each stage's top deals are an `ORDER BY amount DESC LIMIT n` subquery over that
-    column's own condition (open: the stage; won / lost: the stage and the closing period,
-    so an owner's closing-date index bounds the rows), and their UNION ALL picks the
-    cards. A ROW_NUMBER() OVER (PARTITION BY stage) window took seconds at 1M deals: it
-    numbers every visible deal of the pipeline before keeping ten per stage.
+    Each stage's cards are an `ORDER BY … LIMIT n` subquery over that column's own
+    condition (open: the stage; won / lost: the stage and the closing period), and their
+    UNION ALL picks the cards. A ROW_NUMBER() OVER (PARTITION BY stage) window took seconds
+    at 1M deals: it numbers every visible deal of the pipeline before keeping ten per stage.
     """
     tops = [
         Deal.objects.filter(
-            pk__in=visible.filter(column_q[stage.pk])
-            .order_by("-amount_minor", "-pk")
+            pk__in=visible[stage.pk]
+            .filter(column_q[stage.pk])
+            .order_by(*_card_order(stage))
             .values("pk")[:per_column]
         ).values("pk")
         for stage in stages
@@ -769,15 +815,25 @@ def _cards_query(
         "account__name",
         "owner__username",
         "owner__display_name",
+        "closed_at",
     )
 
 
-def _column_cards(rows: list[tuple], now: dt.datetime) -> dict[int, list[BoardCard]]:
-    """The cards of each stage from the cards query's rows, biggest first."""
+def _column_cards(
+    rows: list[tuple], now: dt.datetime, stages: list[Stage]
+) -> dict[int, list[BoardCard]]:
+    """The cards of each stage from the cards query's rows, in the column's order."""
+    open_ids = {stage.pk for stage in stages if stage.kind == StageKind.OPEN}
+
+    def order(row: tuple) -> tuple:
+        if row[3] in open_ids:
+            return (0, -row[4], -row[0])
+        return (1, -row[12].timestamp(), -row[0])
+
     cards: dict[int, list[BoardCard]] = {}
-    for row in sorted(rows, key=lambda row: (-row[4], -row[0])):
+    for row in sorted(rows, key=order):
         (pk, version, name, stage_id, amount_minor, currency, close_date, probability) = row[:8]
-        entered_at, account_name, username, display_name = row[8:]
+        entered_at, account_name, username, display_name, closed_at = row[8:]
         cards.setdefault(stage_id, []).append(
             BoardCard(
                 id=pk,
@@ -791,6 +847,7 @@ def _column_cards(rows: list[tuple], now: dt.datetime) -> dict[int, list[BoardCa
                 probability=probability,
                 stage_entered_at=entered_at,
                 days_in_stage=max((now - entered_at).days, 0),
+                closed_at=closed_at,
             )
         )
     return cards
@@ -850,6 +907,7 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         scope_shape, scope = scope_values(actor, Entity.DEAL)
         live_open = filters.close_from is not None or filters.close_to is not None
         closed_months = _whole_months(period.start, period.end)
+        scoped = read_access(actor.role, Entity.DEAL) is Access.SCOPED
         board = _BoardShape(
             scope=scope_shape,
             kinds=tuple(stage.kind for stage in by_id),
@@ -857,7 +915,11 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
             per_column=per_column,
             live_open=live_open,
             closed_rolled=closed_months is not None,
-            scoped=read_access(actor.role, Entity.DEAL) is Access.SCOPED,
+            scoped=scoped,
+            closed_by_stage=scoped
+            and filters.owner_id is None
+            and not team_path
+            and len(viewer_for(actor).owner_ids) >= OWNERS_WALKED_BY_STAGE,
         )
         after, before = closed_instants(period.start, period.end, zone)
         values = {
@@ -878,7 +940,7 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         if _needs_live_sums(board):
             rows += _board_read((board, "sums"), **values)
         totals = _column_totals(rows)
-        cards = _column_cards(_board_read((board, "cards"), **values), now)
+        cards = _column_cards(_board_read((board, "cards"), **values), now, stages)
     columns = [
         BoardColumn(
             stage=stage,
