@@ -575,8 +575,8 @@ def _detail_context(
         "can_cascade": can_cascade,
         "cascade_form": cascade_form or CascadeForm(initial={"version": target.version}),
         # The target it was cascaded from, linked only where the user may open it.
-        "parent_visible": bool(target.parent_id)
-        and selectors.visible_targets(actor=actor).filter(pk=target.parent_id).exists(),
+        "parent_visible": target.parent_id is not None
+        and selectors.visible_targets(actor=actor).filter(pk=target.parent_id or 0).exists(),
         "history_url": reverse("target_person_history", args=[target.user_id])
         if target.user_id
         else None,
