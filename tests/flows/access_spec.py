@@ -90,6 +90,25 @@ CAN_DELETE: dict[str, frozenset[str]] = {
     "feng.marketing": NOBODY,
     "he.product": NOBODY,
 }
+# Team targets (East's and South's): read by the team's manager and the org-wide readers;
+# cascaded into the team's people by whoever sets targets for all of them.
+TEAM_TARGETS = ("East", "South")
+_BOTH_TEAMS = frozenset(TEAM_TARGETS)
+TEAM_TARGETS_VISIBLE: dict[str, frozenset[str]] = {
+    **dict.fromkeys(VISIBLE, NOBODY),
+    "zhang.manager": frozenset({"East"}),
+    "zhao.manager": frozenset({"South"}),
+    "chen.director": _BOTH_TEAMS,
+    "admin": _BOTH_TEAMS,
+    "wu.finance": _BOTH_TEAMS,  # reads every quota, sets none
+}
+CAN_CASCADE: dict[str, frozenset[str]] = {
+    **dict.fromkeys(VISIBLE, NOBODY),
+    "zhang.manager": frozenset({"East"}),
+    "zhao.manager": frozenset({"South"}),
+    "chen.director": _BOTH_TEAMS,
+    "admin": _BOTH_TEAMS,
+}
 MERGERS = MANAGERS_AND_UP
 POOL_USERS = frozenset({"li.rep", "liu.rep", "zhang.manager", "zhao.manager"})
 CONVERTERS = SALES_WRITERS | {"acme.admin"}

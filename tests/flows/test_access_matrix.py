@@ -36,6 +36,7 @@ class Fixture:
     spare_accounts: dict[str, Account] = field(default_factory=dict)
     next_stage: Stage | None = None
     lost_reason: LostReason | None = None
+    team_targets: dict[str, Target] = field(default_factory=dict)
 
 
 def _account(org, owner, name):
@@ -122,6 +123,17 @@ def build_fixture() -> Fixture:
             end_date=dt.date(2026, 4, 1),
             amount=100_000,
         )
+    for team in spec.TEAM_TARGETS:  # each sales team's quarterly target, to cascade
+        fixture.team_targets[team] = Target.objects.create(
+            org=org,
+            metric="revenue_won",
+            scope="team",
+            team=world.teams[team],
+            period_kind="quarter",
+            start_date=dt.date(2026, 1, 1),
+            end_date=dt.date(2026, 4, 1),
+            amount=90_000,
+        )
     records["account"][spec.POOL] = _account(org, None, "Pool account")
     records["lead"][spec.POOL] = Lead.objects.create(org=org, owner=None, name="Pool lead")
     fixture.records = records
@@ -153,6 +165,9 @@ def _expected_ids(fixture: Fixture, persona: str, entity: str) -> set[int]:
     ids = {record.pk for owner, record in fixture.records[entity].items() if owner in owners}
     if entity == "account":
         ids |= {a.pk for owner, a in fixture.spare_accounts.items() if owner in owners}
+    if entity == "target":
+        visible_teams = spec.TEAM_TARGETS_VISIBLE[persona]
+        ids |= {t.pk for team, t in fixture.team_targets.items() if team in visible_teams}
     return ids
 
 
@@ -213,6 +228,25 @@ def _cases(fixture: Fixture, persona: str):
                 None,
                 _write_status(visible, entity in spec.CAN_DELETE[persona], delete_ok),
             )
+    for owner in spec.REPS:  # a recommendation for a rep: whoever reads her targets
+        yield (
+            f"recommend target of {owner}",
+            "get",
+            "targets/recommendation?metric=revenue_won&scope=person&period_kind=quarter"
+            f"&start_date=2026-04-01&subject_id={fixture.world[owner].pk}",
+            None,
+            200 if owner in vis["target"] else 404,
+        )
+    for team, target in fixture.team_targets.items():
+        yield (
+            f"cascade target of team {team}",
+            "post",
+            f"targets/{target.pk}/cascade",
+            {"method": "even"},
+            _write_status(
+                team in spec.TEAM_TARGETS_VISIBLE[persona], team in spec.CAN_CASCADE[persona], 200
+            ),
+        )
     pool_account = fixture.records["account"][spec.POOL]
     pool_lead = fixture.records["lead"][spec.POOL]
     org_wide = persona in {"admin", "chen.director", "acme.admin"}

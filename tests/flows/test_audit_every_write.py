@@ -592,6 +592,13 @@ COMPOSITES = {
         ("contact", "create"),
         ("lead", "convert"),
     ],
+    # team East's target into its people: zhang's is new, li's and wang's drafts change
+    ("post", "/api/v1/targets/{target_id}/cascade"): [
+        ("target", "create"),
+        ("target", "update"),
+        ("target", "update"),
+        ("target", "cascade"),
+    ],
 }
 
 
@@ -684,3 +691,26 @@ def test_the_table_covers_every_write_operation(db):
     covered = {(w.method, w.template) for w in WRITES} | set(COMPOSITES)
     assert documented - covered == set()
     assert covered - documented == set()
+
+
+def test_cascade_records_one_event_per_target_it_writes(api_as):
+    fx = build_fixture()
+    east = fx.team_targets["East"]
+    status, events, body = _run(
+        fx,
+        api_as,
+        "zhang.manager",
+        "post",
+        lambda fx: (f"targets/{east.pk}/cascade", {"method": "even", "version": 1}),
+    )
+    assert status == 200, body
+    assert [(e.object_type, e.verb) for e in events] == COMPOSITES[
+        ("post", "/api/v1/targets/{target_id}/cascade")
+    ]
+    assert {e.actor_id for e in events} == {fx.world["zhang.manager"].pk}
+    assert [e.object_id for e in events[1:3]] == [
+        fx.records["target"]["li.rep"].pk,
+        fx.records["target"]["wang.rep"].pk,
+    ]
+    assert events[-1].object_id == east.pk
+    assert all(e.request_id for e in events)

@@ -103,6 +103,15 @@ def build_records() -> tuple[Any, dict[str, list[int]]]:
         start_date=dt.date(now.year, 1, 1),
         amount=Decimal("100000.00"),
     )
-    ids["target_id"] = [target.pk]
+    team_target = target_services.target_create(  # one that cascades into its people
+        actor=world["zhang.manager"],
+        metric="revenue_won",
+        scope="team",
+        team_id=world.teams["East"].pk,
+        period_kind="quarter",
+        start_date=dt.date(now.year, 1, 1),
+        amount=Decimal("300000.00"),
+    )
+    ids["target_id"] = [target.pk, team_target.pk]
     ids["user_id"] = [li.pk]
     return world, ids
