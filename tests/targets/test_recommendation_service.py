@@ -17,6 +17,7 @@ import pytest
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.models import AuditEvent
 from dealbook.org import services as org_services
+from dealbook.org.models import User
 from dealbook.targets import selectors, services
 from dealbook.targets.models import PlannedLeave, Target
 from tests.targets.sales_history import Sales, joined
@@ -199,6 +200,31 @@ def test_counts_are_whole(world, sales):
     view = _recommend(world, metric="deals_won")
     assert (view.amount, view.low, view.high) == (D(4), D(4), D(4))
     assert view.reasons[0].text == "Same period last year: 4, or 4 per full-time person."
+
+
+@pytest.mark.parametrize("months", [3, 36])
+def test_queries_do_not_grow_with_history_or_people(
+    world, sales, months, django_assert_num_queries
+):
+    for rep in ("li.rep", "wang.rep", "liu.rep", "zhou.rep")[: 1 + months // 12]:
+        sales.monthly(
+            world[rep],
+            dt.date(2026, 7 - months, 1) if months < 7 else dt.date(2023, 7, 1),
+            months,
+            lambda k, m: 1_000,
+        )
+    director = User.objects.get(pk=world["chen.director"].pk)
+    # organisation settings, people, their first and last wins, leave, history, pipeline
+    with django_assert_num_queries(6):
+        selectors.target_recommendation(
+            actor=director,
+            metric="revenue_won",
+            scope="company",
+            subject_id=None,
+            period_kind="quarter",
+            start_date=Q3,
+            today=TODAY,
+        )
 
 
 @pytest.mark.parametrize(

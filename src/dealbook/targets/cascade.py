@@ -1,7 +1,7 @@
 """Cascade a target over its parts, and find where a target tree does not add up.
 
 Pure arithmetic: no models, no database. The services hand in plain values and store the
-result. How it reads to a user is at the top of `dealbook.targets.recommend`.
+result. How it reads to a user is in docs/user-guide.md ("Targets").
 
 Splitting is exact: the parts always sum to the whole. Each part first gets its weighted
 share rounded *down* to the quantum (0.01 for money, 1 for counts); the quanta left over are

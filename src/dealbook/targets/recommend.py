@@ -1,35 +1,7 @@
 """Recommend a target from history, pipeline and capacity, and judge how achievable one is.
 
-How it works, in plain words (for the user guide)
--------------------------------------------------
-**Recommended targets.** When you set a target for a person or a team, Dealbook proposes a
-figure and shows how it got there. It looks at:
-
-* *The same period last year*, grown by the *trend* of the last twelve months (a straight
-  line fitted through them, after taking the season out).
-* *The recent run rate* (the average of the last three months, season taken out), put back
-  into the season of the period you are planning: a December-heavy business gets a higher
-  figure for the last quarter than for the second.
-* Half of the proposal comes from each of these two views. With less than a year of own
-  history, a new person's figure leans on what a fully ramped colleague achieves a month.
-* *Capacity*: everything above is worked out per full-time month and then multiplied by
-  the full-time months actually available in the period. New people ramp up (by default
-  25 %, 50 %, 75 % and then 100 % over their first months), planned leave takes days away,
-  and people joining or leaving the team change the headcount.
-* *The weighted open pipeline* that is expected to close in the period: the proposal is
-  never lower than 80 % of it, since that business is already on its way.
-
-Each proposal comes with a low and a high estimate (from how much the months have varied)
-and the reasons with their numbers. You can accept it or enter your own figure. Dealbook
-then checks achievability: up to the high estimate a target is *achievable*; up to 1.3 times
-it, a *stretch*; above that, *unrealistic* — more than history and pipeline support.
-
-**Cascading targets.** A company target can be split over the teams, and a team target over
-its people: evenly, by each one's share of last year's results, or by capacity (full-time
-months available in the period after ramp-up and leave). The parts always add up exactly to
-the whole; the last cents (or the last deal, for counts) go to those whose share was rounded
-down the most. The mismatch check lists every target whose parts do not add up to it, with
-the difference and the parts concerned.
+What it does, in plain words, is in docs/user-guide.md ("Targets": recommended targets,
+achievability, cascading); keep the two in step.
 
 The formula
 -----------
