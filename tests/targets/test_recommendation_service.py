@@ -377,3 +377,28 @@ def test_ratio_metrics_have_no_check(world, sales):
         amount=D("5000"),
     )
     assert target.achievability == {}
+
+
+def test_the_demo_recommends_from_its_two_years(db):
+    from dealbook.demo.build import build_demo
+    from dealbook.targets.periods import period_containing
+
+    build_demo(seed=7, scale=0.05, now=dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC))
+    director = User.objects.get(username="chen.director")
+    first_month = selectors.organization_of(director).fiscal_year_start_month
+    quarter = period_containing("quarter", dt.date(2026, 11, 27), first_month)
+    view = selectors.target_recommendation(
+        actor=director,
+        metric="revenue_won",
+        scope="company",
+        subject_id=None,
+        period_kind="quarter",
+        start_date=quarter.start,
+        today=dt.date(2026, 11, 27),
+    )
+    # Everyone joined when the demo's history begins: no ramp-up, no headcount change now.
+    codes = _codes(view)
+    assert "last_year" in codes and "trend" in codes
+    assert not {"ramp", "headcount", "no_history"} & set(codes)
+    assert view.low <= view.amount <= view.high
+    assert view.amount > 0

@@ -30,7 +30,7 @@ from dealbook.demo.companies import (
     finish_companies,
     plan_companies,
 )
-from dealbook.demo.deals import DealMaker, DealPlan
+from dealbook.demo.deals import HISTORY_DAYS, DealMaker, DealPlan
 from dealbook.demo.leads import LeadBook, plan_leads
 from dealbook.demo.people import PASSWORD, Cast, create_cast
 from dealbook.demo.targets import create_targets
@@ -82,6 +82,9 @@ def build_demo(
         _refuse_unless_empty()
         cast = create_cast(rng=_rng(seed, "people"))
         clock = Clock.at(now or timezone.now(), cast.org.time_zone)
+        # Everyone joined when the two years of history begin: the recommendation counts a
+        # person's capacity (and ramp-up) from the day they joined.
+        User.objects.filter(org=cast.org).update(date_joined=clock.days_ago(HISTORY_DAYS))
         catalog = create_catalog(cast.org)
         uniques = Uniques()
         companies = plan_companies(
