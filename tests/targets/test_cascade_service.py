@@ -265,6 +265,15 @@ def test_parts_without_a_target_are_named_as_missing(world):
     assert found[2].missing_names == ("孙磊 Sun Lei", "周婷 Zhou Ting")
 
 
+def test_ratio_metrics_neither_cascade_nor_mismatch(world):
+    east = _target(world, scope="team", team="East", amount="5000", metric="average_deal_size")
+    _target(world, scope="person", user="li.rep", amount="9000", metric="average_deal_size")
+    with pytest.raises(DomainError) as refused:
+        services.target_cascade(actor=world["chen.director"], parent_id=east.pk, method="even")
+    assert (refused.value.code, refused.value.field) == ("not_additive", "target_id")
+    assert _mismatches(world, metric="average_deal_size") == []
+
+
 def test_mismatch_input_is_checked(world):
     with pytest.raises(DomainError) as refused:
         selectors.target_mismatches(

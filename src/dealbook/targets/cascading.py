@@ -28,6 +28,7 @@ from dealbook.targets import cascade, policies, recommend
 from dealbook.targets.capacity import members_of
 from dealbook.targets.enums import MetricKey, ScopeKind, TargetStatus
 from dealbook.targets.metrics import Metric
+from dealbook.targets.metrics import metric as metric_of
 from dealbook.targets.models import Target
 from dealbook.targets.periods import Period
 from dealbook.targets.recommendations import (
@@ -205,7 +206,7 @@ def target_cascade(
     chosen = _clean_method(method)
     check_version(parent, version)
     _refuse_split(parent)
-    definition = recommendable_metric(parent.metric)
+    definition = recommendable_metric(parent.metric, field="target_id")
     org = organization_of(actor)
     tree = _Tree.load(actor.org_id)
     children = _children(tree, parent)
@@ -408,6 +409,8 @@ def target_mismatches(
     if metric not in MetricKey.values:
         raise invalid("invalid_choice", _("Unknown metric %(key)r.") % {"key": metric}, "metric")
     clean_period(period_kind, start_date, org.fiscal_year_start_month)
+    if not metric_of(metric).is_additive:
+        return []  # the parts of a ratio (an average) are not meant to add up to it
     targets = list(
         visible_targets(actor=actor).filter(
             metric=metric, period_kind=period_kind, start_date=start_date

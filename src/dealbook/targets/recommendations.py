@@ -106,22 +106,22 @@ def invalid(code: str, message: str, name: str) -> DomainError:
     return DomainError(code, message, field=name, status=422)
 
 
-def recommendable_metric(key: str) -> Metric:
+def recommendable_metric(key: str, field: str = "metric") -> Metric:
     if key not in MetricKey.values:
-        raise invalid("invalid_choice", _("Unknown metric %(key)r.") % {"key": key}, "metric")
+        raise invalid("invalid_choice", _("Unknown metric %(key)r.") % {"key": key}, field)
     definition = metric(key)
     if not definition.is_available:
         raise invalid(
             "not_available",
             _("Targets for %(name)s cannot be set yet.") % {"name": definition.name},
-            "metric",
+            field,
         )
     if not definition.is_additive:
         raise invalid(
             "not_additive",
             _("%(name)s is a ratio: there is no recommendation or cascade for it.")
             % {"name": definition.name},
-            "metric",
+            field,
         )
     return definition
 
