@@ -1,0 +1,102 @@
+"""Dealbook's SQLite writers take turns across processes: a second server worker waits for the
+first one's commit (woken at once) instead of sleeping and polling until "database is locked"."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from dealbook.core.sqlite.base import DatabaseWrapper
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's single writer only")
+
+HOLD_SECONDS = 0.6
+
+
+def _wrapper(path: str, timeout: float) -> DatabaseWrapper:
+    settings = {
+        **connection.settings_dict,
+        "NAME": path,
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": timeout},
+        "TEST": {},
+    }
+    wrapper = DatabaseWrapper(settings, alias="turns")
+    wrapper.ensure_connection()
+    return wrapper
+
+
+def _write(wrapper: DatabaseWrapper, value: str) -> None:
+    wrapper.cursor().execute("INSERT INTO log (value) VALUES (%s)", [value])
+
+
+def _first_writer(path: str, holding, done) -> None:
+    wrapper = _wrapper(path, timeout=30)
+    wrapper._start_transaction_under_autocommit()
+    _write(wrapper, "first")
+    holding.set()
+    time.sleep(HOLD_SECONDS)
+    wrapper.commit()
+    done.set()
+    wrapper.close()
+
+
+def test_a_second_process_waits_for_its_turn_instead_of_failing(tmp_path: Path, django_db_blocker):
+    path = str(tmp_path / "turns.sqlite3")
+    with sqlite3.connect(path) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, value TEXT)")
+    context = multiprocessing.get_context("fork")
+    holding, done = context.Event(), context.Event()
+    first = context.Process(target=_first_writer, args=(path, holding, done))
+    django_db_blocker.unblock()  # these files are not the test database; the child inherits it
+    first.start()
+    try:
+        assert holding.wait(10)
+        # SQLite alone would give up after 50 ms ("database is locked"): the turn is taken first.
+        second = _wrapper(path, timeout=0.05)
+        started = time.monotonic()
+        second._start_transaction_under_autocommit()
+        waited = time.monotonic() - started
+        assert done.is_set()  # it began only once the first had committed
+        _write(second, "second")
+        second.commit()
+        second.close()
+    finally:
+        first.join(10)
+        django_db_blocker.restore()
+    assert first.exitcode == 0
+    assert waited >= HOLD_SECONDS / 2
+    with sqlite3.connect(path) as check:
+        rows = check.execute("SELECT value FROM log ORDER BY id").fetchall()
+    assert rows == [("first",), ("second",)]
+    assert Path(f"{path}.writers").exists()
+
+
+def test_without_the_turn_file_sqlite_alone_refuses_the_second_writer(
+    tmp_path: Path, django_db_blocker
+):
+    """The control: the same race on a bare connection fails — what the turn file prevents."""
+    path = str(tmp_path / "bare.sqlite3")
+    with sqlite3.connect(path) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+        setup.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, value TEXT)")
+    context = multiprocessing.get_context("fork")
+    holding, done = context.Event(), context.Event()
+    first = context.Process(target=_first_writer, args=(path, holding, done))
+    django_db_blocker.unblock()  # these files are not the test database; the child inherits it
+    first.start()
+    try:
+        assert holding.wait(10)
+        bare = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            bare.execute("BEGIN IMMEDIATE")
+        bare.close()
+    finally:
+        first.join(10)
+        django_db_blocker.restore()
+    assert first.exitcode == 0
