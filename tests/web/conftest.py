@@ -59,3 +59,41 @@ def parse_page(html: str) -> _ShellParser:
     parser = _ShellParser()
     parser.feed(html)
     return parser
+
+
+def parse_changes(html: str) -> dict:
+    """The edits-since block's authors and rows, and the form's input values."""
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.edits, self.rows, self.inputs = [], [], {}
+            self._row = None
+            self._cell = None
+
+        def handle_starttag(self, tag, attrs):
+            names = dict(attrs)
+            if "data-edit-by" in names:
+                self.edits.append(names["data-edit-by"])
+            if tag == "tr" and "changed-field" in (names.get("class") or ""):
+                self._row = []
+            if self._row is not None and tag in ("th", "td"):
+                self._cell = ""
+            if tag == "input" and names.get("name"):
+                self.inputs[names["name"]] = names.get("value", "")
+
+        def handle_data(self, data):
+            if self._cell is not None:
+                self._cell += data
+
+        def handle_endtag(self, tag):
+            if tag in ("th", "td") and self._cell is not None and self._row is not None:
+                self._row.append(self._cell.strip())
+                self._cell = None
+            if tag == "tr" and self._row is not None:
+                self.rows.append(self._row)
+                self._row = None
+
+    parser = Parser()
+    parser.feed(html)
+    return {"edits": parser.edits, "rows": parser.rows, "inputs": parser.inputs}

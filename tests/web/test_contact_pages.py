@@ -24,7 +24,7 @@ from dealbook.web.views_pipeline import DealFilterForm, DealListForm
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
-from tests.web.conftest import parse_page
+from tests.web.conftest import parse_changes, parse_page
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +369,13 @@ def test_a_stale_edit_changes_nothing_and_says_so(world, client_as, book):
     assert response.status_code == 412
     assert (
         "Someone else changed this contact while you were editing it." in response.content.decode()
+    )
+    changes = parse_changes(response.content.decode())
+    assert changes["edits"] == [str(world["zhang.manager"])]
+    assert changes["rows"] == [["Job title", contact.title or "—", "总经理"]]
+    assert (changes["inputs"]["title"], changes["inputs"]["version"]) == (
+        "销售总监",
+        str(contact.version + 1),
     )
     saved = Contact.objects.get(pk=contact.pk)
     assert (saved.title, saved.version) == ("总经理", contact.version + 1)

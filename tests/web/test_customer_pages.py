@@ -19,7 +19,7 @@ from dealbook.customers.models import Account
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
-from tests.web.conftest import parse_page
+from tests.web.conftest import parse_changes, parse_page
 
 pytestmark = pytest.mark.django_db
 
@@ -426,45 +426,6 @@ def test_saving_again_after_seeing_the_changes_is_a_deliberate_overwrite(
     )
     assert response.status_code == 302
     assert Account.objects.get(pk=mine.pk).region == "北京"
-
-
-def parse_changes(html: str) -> dict:
-    """The edits-since block's authors and rows, and the form's input values."""
-    from html.parser import HTMLParser
-
-    class Parser(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.edits, self.rows, self.inputs = [], [], {}
-            self._row = None
-            self._cell = None
-
-        def handle_starttag(self, tag, attrs):
-            names = dict(attrs)
-            if "data-edit-by" in names:
-                self.edits.append(names["data-edit-by"])
-            if tag == "tr" and "changed-field" in (names.get("class") or ""):
-                self._row = []
-            if self._row is not None and tag in ("th", "td"):
-                self._cell = ""
-            if tag == "input" and names.get("name"):
-                self.inputs[names["name"]] = names.get("value", "")
-
-        def handle_data(self, data):
-            if self._cell is not None:
-                self._cell += data
-
-        def handle_endtag(self, tag):
-            if tag in ("th", "td") and self._cell is not None and self._row is not None:
-                self._row.append(self._cell.strip())
-                self._cell = None
-            if tag == "tr" and self._row is not None:
-                self.rows.append(self._row)
-                self._row = None
-
-    parser = Parser()
-    parser.feed(html)
-    return {"edits": parser.edits, "rows": parser.rows, "inputs": parser.inputs}
 
 
 def test_an_invalid_edit_shows_the_error_next_to_the_field(world, client_as, accounts):

@@ -22,7 +22,7 @@ from dealbook.pipeline.models import Deal
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory
 from tests.leads.factories import LeadFactory, set_row
-from tests.web.conftest import parse_page
+from tests.web.conftest import parse_changes, parse_page
 
 pytestmark = pytest.mark.django_db
 
@@ -436,6 +436,13 @@ def test_a_stale_edit_changes_nothing_and_says_so(world, client_as, leads):
     assert response.status_code == 412
     assert "Someone else changed this lead while you were editing it." in (
         response.content.decode()
+    )
+    changes = parse_changes(response.content.decode())
+    assert changes["edits"] == [str(world["zhang.manager"])]
+    assert changes["rows"] == [["Job title", mine.title or "—", "经理"]]
+    assert (changes["inputs"]["title"], changes["inputs"]["version"]) == (
+        "老师",
+        str(mine.version + 1),
     )
     saved = Lead.objects.get(pk=mine.pk)
     assert (saved.title, saved.version) == ("经理", mine.version + 1)

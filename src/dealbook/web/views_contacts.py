@@ -29,6 +29,7 @@ from dealbook.org.policies import Access, Entity, can_write, read_access
 from dealbook.org.saved_views import SavedViewPage
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.web.navigation import url_or_none
+from dealbook.web.stale import show_stale
 from dealbook.web.views_customers import (
     _actor,
     _page_number,
@@ -51,8 +52,8 @@ SORT_CHOICES = [
 # Service field names → form field names (the rest are the same on both sides).
 FORM_FIELDS = {"account_id": "account"}
 STALE_MESSAGE = _(
-    "Someone else changed this contact while you were editing it. Nothing was saved: "
-    "reload the page to see their changes, then make yours again."
+    "Someone else changed this contact while you were editing it. Nothing was saved. Their "
+    "changes are listed below and your values are still in the form: save again to keep yours."
 )
 
 
@@ -383,6 +384,8 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                 form.add_error(None, refused.message)
             except DomainError as error:
                 _save_error(actor, form, error, exclude_id=contact.pk)
+                if isinstance(error, StaleVersion):
+                    show_stale(form, actor=actor, record=contact, error=error)
             else:
                 return HttpResponseRedirect(reverse("contact_detail", args=[contact.pk]))
         status = 412 if getattr(form, "is_stale", False) else 422

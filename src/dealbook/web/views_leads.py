@@ -39,6 +39,7 @@ from dealbook.org.policies import Access, Entity, can_use_pool, can_write, read_
 from dealbook.org.visibility import viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.web.navigation import url_or_none
+from dealbook.web.stale import show_stale
 from dealbook.web.views_customers import _page_number, _query, _styled, _with_blank
 
 LEADS_PER_PAGE = 25
@@ -62,8 +63,8 @@ STALE_MESSAGE = gettext_lazy(
     "this is the lead as it is now."
 )
 STALE_FORM_MESSAGE = gettext_lazy(
-    "Someone else changed this lead while you were editing it. Nothing was saved: reload the "
-    "page to see their changes, then make yours again."
+    "Someone else changed this lead while you were editing it. Nothing was saved. Their "
+    "changes are listed below and your values are still in the form: save again to keep yours."
 )
 DUPLICATE_LEAD_MESSAGE = gettext_lazy(
     "An open lead with the same email or phone already exists. Tick “Save anyway” to keep both."
@@ -376,6 +377,8 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
                 form.add_error(None, refused.message)
             except DomainError as error:
                 _form_error(actor, form, error, exclude_id=lead.pk)
+                if isinstance(error, StaleVersion):
+                    show_stale(form, actor=actor, record=lead, error=error)
             else:
                 return HttpResponseRedirect(_after_save_url(actor, lead))
         status = 412 if form.is_stale else 422
