@@ -402,3 +402,11 @@ def test_the_demo_recommends_from_its_two_years(db):
     assert not {"ramp", "headcount", "no_history"} & set(codes)
     assert view.low <= view.amount <= view.high
     assert view.amount > 0
+    # The current quarter's targets carry their check, as if set by hand; past ones none.
+    current = Target.objects.filter(org=director.org, start_date=quarter.start)
+    assert current.count() == 44  # 2 metrics × (company + 3 teams + 18 sellers)
+    verdicts = {t.achievability["verdict"] for t in current}
+    assert verdicts <= {"ok", "stretch", "unrealistic"}
+    past = Target.objects.filter(org=director.org, start_date__lt=quarter.start)
+    assert past.exists()
+    assert not past.exclude(achievability={}).exists()

@@ -19,6 +19,7 @@ from dealbook.targets.enums import MetricKey, ScopeKind, TargetStatus
 from dealbook.targets.metrics import metric
 from dealbook.targets.models import Target
 from dealbook.targets.periods import Period, period_containing, periods_back
+from dealbook.targets.recommendations import achievability_check
 
 METRICS = (MetricKey.REVENUE_WON, MetricKey.DEALS_WON)
 STEP = {MetricKey.REVENUE_WON: Decimal(10_000), MetricKey.DEALS_WON: Decimal(1)}
@@ -108,4 +109,22 @@ def create_targets(*, rng: random.Random, cast: Cast, clock: Clock) -> int:
                 )
                 count += 1 + len(rows)
             count += 1
+    _check_current(cast, quarters[-1], clock)
     return count
+
+
+def _check_current(cast: Cast, current: Period, clock: Clock) -> None:
+    """The current quarter's targets carry their achievability check, as if set by hand."""
+    targets = list(Target.objects.filter(org=cast.org, start_date=current.start))
+    for target in targets:
+        target.achievability = achievability_check(
+            org=cast.org,
+            metric_key=target.metric,
+            scope=target.scope,
+            user_id=target.user_id,
+            team_id=target.team_id,
+            period=current,
+            amount=target.amount,
+            today=clock.today,
+        )
+    Target.objects.bulk_update(targets, ["achievability"])
