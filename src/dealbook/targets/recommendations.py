@@ -367,12 +367,14 @@ def achievability_check(
     if not definition.is_available or not definition.is_additive:
         return {}
     subject = _Subject(scope=scope, name="")
-    if user_id is not None:
+    if scope == ScopeKind.PERSON and user_id is not None:
         user = User.objects.filter(org_id=org.pk, pk=user_id).select_related("team").first()
         subject = _Subject(scope=scope, name="", user=user)
-    elif team_id is not None:
+    elif scope == ScopeKind.TEAM and team_id is not None:
         team = Team.objects.filter(org_id=org.pk, pk=team_id).first()
         subject = _Subject(scope=scope, name="", team=team)
+    if scope != ScopeKind.COMPANY and subject.subject_id is None:
+        return {}  # no such person or team in the organisation: nothing to judge against
     today = today or local_today(ZoneInfo(org.time_zone))
     result, pipeline, _months = _recommend(
         org=org, definition=definition, subject=subject, period=period, today=today
