@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dealbook.activities import selectors as activity_selectors
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
-from dealbook.core.pagination import paginate
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers import services as customer_services
 from dealbook.customers.models import Account, Contact
@@ -28,16 +27,26 @@ from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_write, read_access
 from dealbook.org.saved_views import SavedViewPage
 from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.web.forms import (
+    actor_of,
+    apply_domain_error,
+    duplicate_rows,
+    is_stale,
+    styled,
+    visible_people,
+    with_blank,
+)
+from dealbook.web.listing import (
+    filter_params,
+    is_filtered,
+    page_context,
+    page_number,
+    page_of,
+    query,
+    sort_query,
+)
 from dealbook.web.navigation import url_or_none
 from dealbook.web.stale import show_stale
-from dealbook.web.views_customers import (
-    _actor,
-    _page_number,
-    _people,
-    _query,
-    _styled,
-    _with_blank,
-)
 
 CONTACTS_PER_PAGE = 25
 DEALS_SHOWN = 25
@@ -84,10 +93,10 @@ class ContactFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+        self.fields["owner"].choices = with_blank(  # type: ignore[attr-defined]
             [(str(person.pk), str(person)) for person in people], _("Anyone")
         )
-        _styled(self)
+        styled(self)
 
 
 def _filtered_account(actor: User, account_id: int | None) -> Account | None:
@@ -103,9 +112,9 @@ def _filtered_account(actor: User, account_id: int | None) -> Account | None:
 @login_required
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     _refuse_without_contacts(actor)
-    form = ContactFilterForm(request.GET, people=_people(actor))
+    form = ContactFilterForm(request.GET, people=visible_people(actor, Entity.ACCOUNT))
     form.is_valid()  # invalid values are dropped (and shown as such); valid ones still filter
     cleaned = form.cleaned_data
     sort = cleaned.get("sort") or "name"
@@ -116,33 +125,25 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         owner_id=cleaned.get("owner"),
         is_primary=True if cleaned.get("primary") else None,
     )
-    number = _page_number(request.GET.get("page"))
-    page = paginate(
+    number = page_number(request.GET.get("page"))
+    page = page_of(
         customer_selectors.contact_list(actor=actor, filters=filters, sort=sort),
-        limit=CONTACTS_PER_PAGE,
-        offset=(number - 1) * CONTACTS_PER_PAGE,
+        number,
+        CONTACTS_PER_PAGE,
     )
-    params = {name: request.GET.get(name, "") for name in form.fields if name in cleaned}
-    is_filtered = any(value for name, value in params.items() if name != "sort")
+    params = filter_params(request, form)
     return render(
         request,
         "web/contacts/contact_list.html",
         {
             "form": form,
-            "page": page,
-            "page_number": number,
+            **page_context(page, number, params),
             "sort": sort,
             "account": account,
-            "is_filtered": is_filtered,
+            "is_filtered": is_filtered(params),
             "saved_view_page": SavedViewPage.CONTACTS,
-            "previous_query": _query(params, page=number - 1) if number > 1 else None,
-            "next_query": _query(params, page=number + 1) if page.has_more else None,
-            "name_sort_query": _query(
-                params, sort="-name" if sort == "name" else "name", page=None
-            ),
-            "without_account_query": _query(params, account=None, page=None),
-            "first_row": page.offset + 1,
-            "last_row": page.offset + len(page.items),
+            "name_sort_query": sort_query(params, sort, "name"),
+            "without_account_query": query(params, account=None, page=None),
         },
     )
 
@@ -153,7 +154,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     contact = _visible_contact(actor, contact_id)
     sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
     deals = (
@@ -230,12 +231,12 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, accounts: list[Account], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].widget = forms.Select(
-            choices=_with_blank(
+            choices=with_blank(
                 [(str(account.pk), account.name) for account in accounts], _("— choose —")
             )
         )
         self.duplicates: list[dict[str, Any]] = []
-        _styled(self)
+        styled(self)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
@@ -259,16 +260,7 @@ def _apply_domain_error(form: ContactForm, error: DomainError) -> None:
     """Show a service's refusal next to the field it names (or above the form)."""
     if isinstance(error, StaleVersion):
         form.is_stale = True  # type: ignore[attr-defined]
-        form.add_error(None, STALE_MESSAGE)
-        return
-    placed = False
-    for field_error in error.errors:
-        name = FORM_FIELDS.get(field_error.field, field_error.field)
-        if name in form.fields:
-            form.add_error(name, field_error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
+    apply_domain_error(form, error, names=FORM_FIELDS, stale_message=STALE_MESSAGE)
 
 
 def _duplicate_warning(actor: User, form: ContactForm, exclude_id: int | None) -> None:
@@ -285,13 +277,9 @@ def _duplicate_warning(actor: User, form: ContactForm, exclude_id: int | None) -
         .filter(pk__in=[match.pk for match in matches])
         .values_list("pk", flat=True)
     )
-    form.duplicates = [
-        {
-            "match": match,
-            "url": url_or_none("contact_detail", match.pk) if match.pk in visible else None,
-        }
-        for match in matches
-    ]
+    form.duplicates = duplicate_rows(
+        matches, "contact_detail", lambda match: match.pk if match.pk in visible else None
+    )
     form.add_error(
         None, _("A contact with the same email or phone already exists: see the list below.")
     )
@@ -318,7 +306,7 @@ def _requested_account(actor: User, raw: str | None) -> Account | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     _refuse_without_contacts(actor)
     if not can_write(actor.role, Entity.CONTACT):
         return HttpResponse(_("Your role cannot change contacts."), status=403)
@@ -354,7 +342,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         contact = customer_selectors.contact_get_for_change(actor=actor, contact_id=contact_id)
     except NotFound:
@@ -388,7 +376,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                     show_stale(form, actor=actor, record=contact, error=error)
             else:
                 return HttpResponseRedirect(reverse("contact_detail", args=[contact.pk]))
-        status = 412 if getattr(form, "is_stale", False) else 422
+        status = 412 if is_stale(form) else 422
     return render(
         request,
         "web/contacts/contact_form.html",

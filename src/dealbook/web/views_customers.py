@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -25,21 +24,36 @@ from dealbook.activities import selectors as activity_selectors
 from dealbook.activities import services as activity_services
 from dealbook.activities.enums import ActivityKind
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
-from dealbook.core.pagination import paginate
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers import services as customer_services
 from dealbook.customers.enums import CompanySize, Industry, LifecycleStage, Source
 from dealbook.customers.models import Account
-from dealbook.org import selectors as org_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_write, read_access
-from dealbook.org.visibility import viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.web.forms import (
+    actor_of,
+    apply_domain_error,
+    blank_owner_label,
+    duplicate_rows,
+    is_stale,
+    owner_choices,
+    styled,
+    visible_people,
+    with_blank,
+)
+from dealbook.web.listing import (
+    filter_params,
+    is_filtered,
+    page_context,
+    page_number,
+    page_of,
+    sort_query,
+)
 from dealbook.web.navigation import url_or_none
 from dealbook.web.stale import show_stale
 
 ACCOUNTS_PER_PAGE = 25
-PAGE_MAX = 10_000
 CONTACTS_SHOWN = 50
 DEALS_SHOWN = 25
 TIMELINE_ENTRIES = 50
@@ -57,36 +71,9 @@ SORT_CHOICES = [
 FORM_FIELDS = {"owner_id": "owner", "contact_id": "contact", "due_at": "due_date"}
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _with_blank(choices: list[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
-    return [("", label), *choices]
-
-
-def _styled(form: forms.Form) -> None:
-    """Bootstrap's classes on the widgets (the templates render them as they are)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = css
-
-
 def _people(actor: User) -> list[User]:
-    """Colleagues whose records the actor may see by ownership (everyone for org-wide
-    readers): the owner choices of the filters and of the account form."""
-    users = org_selectors.user_list(actor=actor)
-    if actor.is_org_wide or read_access(actor.role, Entity.ACCOUNT) is Access.ALL:
-        return list(users)
-    return list(users.filter(pk__in=sorted(viewer_for(actor).owner_ids)))
+    """The owner choices of the filters and of the account form."""
+    return visible_people(actor, Entity.ACCOUNT)
 
 
 def _visible_account(actor: User, account_id: int) -> Account:
@@ -96,26 +83,16 @@ def _visible_account(actor: User, account_id: int) -> Account:
         raise Http404 from None
 
 
+STALE_MESSAGE = _(
+    "Someone else changed this account while you were editing it. Nothing was "
+    "saved. Their changes are listed below and your values are still in the form: "
+    "save again to keep yours."
+)
+
+
 def _apply_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal next to the field it names (or above the form)."""
-    if isinstance(error, StaleVersion):
-        form.add_error(
-            None,
-            _(
-                "Someone else changed this account while you were editing it. Nothing was "
-                "saved. Their changes are listed below and your values are still in the form: "
-                "save again to keep yours."
-            ),
-        )
-        return
-    placed = False
-    for field_error in error.errors:
-        name = FORM_FIELDS.get(field_error.field, field_error.field)
-        if name in form.fields:
-            form.add_error(name, field_error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
+    apply_domain_error(form, error, names=FORM_FIELDS, stale_message=STALE_MESSAGE)
 
 
 # --- the accounts list -------------------------------------------------------------------------
@@ -127,18 +104,18 @@ class AccountFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"),
         required=False,
-        choices=_with_blank(Industry.choices, _("Any industry")),
+        choices=with_blank(Industry.choices, _("Any industry")),
     )
     lifecycle_stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,
-        choices=_with_blank(LifecycleStage.choices, _("Any stage")),
+        choices=with_blank(LifecycleStage.choices, _("Any stage")),
     )
     size = forms.ChoiceField(
-        label=_("Size"), required=False, choices=_with_blank(CompanySize.choices, _("Any size"))
+        label=_("Size"), required=False, choices=with_blank(CompanySize.choices, _("Any size"))
     )
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=_with_blank(Source.choices, _("Any source"))
+        label=_("Source"), required=False, choices=with_blank(Source.choices, _("Any source"))
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
@@ -149,28 +126,16 @@ class AccountFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+        self.fields["owner"].choices = with_blank(  # type: ignore[attr-defined]
             [(str(person.pk), str(person)) for person in people], _("Anyone")
         )
-        _styled(self)
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return min(max(int(raw or 1), 1), PAGE_MAX)
-    except ValueError:
-        return 1
-
-
-def _query(params: dict[str, Any], **changes: Any) -> str:
-    merged = {**params, **changes}
-    return urlencode({key: value for key, value in merged.items() if value not in ("", None)})
+        styled(self)
 
 
 @login_required
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = AccountFilterForm(request.GET, people=_people(actor))
     form.is_valid()  # invalid values are dropped (and shown as such); valid ones still filter
     cleaned = form.cleaned_data
@@ -186,36 +151,24 @@ def account_list(request: HttpRequest) -> HttpResponse:
         tag=(cleaned.get("tag") or "").strip(),
         idle_days=cleaned.get("idle"),
     )
-    number = _page_number(request.GET.get("page"))
-    page = paginate(
+    number = page_number(request.GET.get("page"))
+    page = page_of(
         customer_selectors.account_list(actor=actor, filters=filters, sort=sort),
-        limit=ACCOUNTS_PER_PAGE,
-        offset=(number - 1) * ACCOUNTS_PER_PAGE,
+        number,
+        ACCOUNTS_PER_PAGE,
     )
-    params = {name: request.GET.get(name, "") for name in form.fields if name in cleaned}
-    is_filtered = any(value for name, value in params.items() if name != "sort")
+    params = filter_params(request, form)
     return render(
         request,
         "web/customers/account_list.html",
         {
             "form": form,
-            "page": page,
-            "page_number": number,
+            **page_context(page, number, params),
             "sort": sort,
-            "is_filtered": is_filtered,
-            "previous_query": _query(params, page=number - 1) if number > 1 else None,
-            "next_query": _query(params, page=number + 1) if page.has_more else None,
+            "is_filtered": is_filtered(params),
             # Column headers sort by their column, a second click the other way round.
-            "name_sort_query": _query(
-                params, sort="-name" if sort == "name" else "name", page=None
-            ),
-            "contact_sort_query": _query(
-                params,
-                sort="-last_activity_at" if sort == "last_activity_at" else "last_activity_at",
-                page=None,
-            ),
-            "first_row": page.offset + 1,
-            "last_row": page.offset + len(page.items),
+            "name_sort_query": sort_query(params, sort, "name"),
+            "contact_sort_query": sort_query(params, sort, "last_activity_at"),
             "can_create": can_write(actor.role, Entity.ACCOUNT),
         },
     )
@@ -244,10 +197,10 @@ class LogForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].choices = _with_blank(  # type: ignore[attr-defined]
+        self.fields["contact"].choices = with_blank(  # type: ignore[attr-defined]
             [(str(contact.pk), str(contact)) for contact in contacts], _("— none —")
         )
-        _styled(self)
+        styled(self)
 
     def due_at(self) -> dt.datetime | None:
         """A task's due day at the end of the working day, in the organisation's zone."""
@@ -289,7 +242,7 @@ def _timeline(actor: User, account: Account, new_activity_id: int | None = None)
 def _detail_context(
     request: HttpRequest, account: Account, contacts: list[Any], log_form: LogForm
 ) -> dict:
-    actor = _actor(request)
+    actor = actor_of(request)
     sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
     deals = (
         pipeline_selectors.deal_page(
@@ -324,7 +277,7 @@ def _detail_context(
 @login_required
 @require_GET
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     account = _visible_account(actor, account_id)
     contacts = _account_contacts(actor, account)
     context = _detail_context(request, account, contacts, LogForm(contacts=contacts))
@@ -337,7 +290,7 @@ def account_log(request: HttpRequest, account_id: int) -> HttpResponse:
     """Log a call, visit, note or task at the account. From htmx: the fresh form, and the
     timeline with the new entry swapped in out of band (no page load); 422 with the form
     and its errors when invalid. Without htmx: back to the account page."""
-    actor = _actor(request)
+    actor = actor_of(request)
     account = _visible_account(actor, account_id)
     contacts = _account_contacts(actor, account)
     form = LogForm(request.POST, contacts=contacts)
@@ -385,16 +338,16 @@ class AccountForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     industry = forms.ChoiceField(
-        label=_("Industry"), required=False, choices=_with_blank(Industry.choices, "—")
+        label=_("Industry"), required=False, choices=with_blank(Industry.choices, "—")
     )
     lifecycle_stage = forms.ChoiceField(
         label=_("Stage"), choices=LifecycleStage.choices, initial=LifecycleStage.PROSPECT
     )
     size = forms.ChoiceField(
-        label=_("Size"), required=False, choices=_with_blank(CompanySize.choices, "—")
+        label=_("Size"), required=False, choices=with_blank(CompanySize.choices, "—")
     )
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=_with_blank(Source.choices, "—")
+        label=_("Source"), required=False, choices=with_blank(Source.choices, "—")
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
@@ -431,11 +384,11 @@ class AccountForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User], blank_owner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+        self.fields["owner"].choices = with_blank(  # type: ignore[attr-defined]
             [(str(person.pk), str(person)) for person in people], blank_owner
         )
         self.duplicates: list[customer_selectors.DuplicateMatch] = []
-        _styled(self)
+        styled(self)
 
     def tag_names(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
@@ -467,19 +420,15 @@ def _duplicate_warning(
 
 
 def _duplicate_rows(form: AccountForm) -> list[dict]:
-    return [
-        {
-            "match": match,
-            "url": url_or_none("account_detail", match.id) if match.is_visible else None,
-        }
-        for match in form.duplicates
-    ]
+    return duplicate_rows(
+        form.duplicates, "account_detail", lambda match: match.id if match.is_visible else None
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not can_write(actor.role, Entity.ACCOUNT):
         return HttpResponse(_("Your role cannot create accounts."), status=403)
     people = _people(actor)
@@ -524,17 +473,15 @@ def _edit_initial(account: Account) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         account = customer_selectors.account_get_for_change(actor=actor, account_id=account_id)
     except NotFound:
         raise Http404 from None
     except PermissionDenied as refused:
         return HttpResponse(refused.message, status=403)
-    people = _people(actor)
-    if account.owner is not None and account.owner not in people:
-        people = [account.owner, *people]
-    blank_owner = _("Nobody (in the pool)") if account.owner_id is None else _("Keep the owner")
+    people = owner_choices(_people(actor), account.owner)
+    blank_owner = blank_owner_label(account.owner_id)
     form = AccountEditForm(
         request.POST or None, initial=_edit_initial(account), people=people, blank_owner=blank_owner
     )
@@ -564,14 +511,10 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
                         show_stale(form, actor=actor, record=account, error=error)
             else:
                 return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
-        status = 412 if _is_stale(form) else 422
+        status = 412 if is_stale(form) else 422
     return render(
         request,
         "web/customers/account_form.html",
         {"form": form, "account": account, "duplicates": _duplicate_rows(form)},
         status=status,
     )
-
-
-def _is_stale(form: forms.Form) -> bool:
-    return getattr(form, "is_stale", False)

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dealbook.activities import selectors as activity_selectors
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
-from dealbook.core.pagination import paginate
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers import services as customer_services
 from dealbook.customers.enums import Industry, Source
@@ -32,15 +31,31 @@ from dealbook.leads import policies as lead_policies
 from dealbook.leads import selectors, services
 from dealbook.leads.enums import OPEN_LEAD_STATUSES, LeadStatus
 from dealbook.leads.models import Lead
-from dealbook.org import selectors as org_selectors
 from dealbook.org.enums import SALES_ROLES
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, can_write, read_access
 from dealbook.org.visibility import viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.web.forms import (
+    actor_of,
+    blank_owner_label,
+    owner_choices,
+    place_errors,
+    styled,
+    visible_people,
+    with_blank,
+)
+from dealbook.web.listing import (
+    filter_params,
+    is_filtered,
+    page_context,
+    page_number,
+    page_of,
+    query,
+    sort_query,
+)
 from dealbook.web.navigation import url_or_none
 from dealbook.web.stale import show_stale
-from dealbook.web.views_customers import _page_number, _query, _styled, _with_blank
 
 LEADS_PER_PAGE = 25
 POOL_PER_PAGE = 25
@@ -81,10 +96,6 @@ CONVERT_FORM_FIELDS = {
 }
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _require_lead_reader(actor: User) -> None:
     """A role that reads no leads finds no lead pages (as the board for roles without deals)."""
     if read_access(actor.role, Entity.LEAD) is Access.NONE:
@@ -100,10 +111,7 @@ def _visible_lead(actor: User, lead_id: int) -> Lead:
 
 def _people(actor: User) -> list[User]:
     """Colleagues whose leads the actor may see by ownership (everyone for org-wide readers)."""
-    users = org_selectors.user_list(actor=actor)
-    if actor.is_org_wide or read_access(actor.role, Entity.LEAD) is Access.ALL:
-        return list(users)
-    return list(users.filter(pk__in=sorted(viewer_for(actor).owner_ids)))
+    return visible_people(actor, Entity.LEAD)
 
 
 def _sees_others(actor: User) -> bool:
@@ -111,18 +119,6 @@ def _sees_others(actor: User) -> bool:
     if actor.is_org_wide or read_access(actor.role, Entity.LEAD) is Access.ALL:
         return True
     return len(viewer_for(actor).owner_ids) > 1
-
-
-def _place_errors(form: forms.Form, error: DomainError, names: dict[str, str]) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    placed = False
-    for field_error in error.errors:
-        name = names.get(field_error.field, field_error.field)
-        if name in form.fields:
-            form.add_error(name, field_error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 # --- the leads list ----------------------------------------------------------------------------
@@ -133,12 +129,12 @@ class LeadFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
-        choices=_with_blank(LeadStatus.choices, gettext_lazy("Any status")),
+        choices=with_blank(LeadStatus.choices, gettext_lazy("Any status")),
     )
     source = forms.ChoiceField(
         label=gettext_lazy("Source"),
         required=False,
-        choices=_with_blank(Source.choices, gettext_lazy("Any source")),
+        choices=with_blank(Source.choices, gettext_lazy("Any source")),
     )
     owner = forms.TypedChoiceField(
         label=gettext_lazy("Owner"), required=False, coerce=int, empty_value=None
@@ -150,16 +146,16 @@ class LeadFilterForm(forms.Form):
         if people is None:  # a rep sees her own leads only: no owner to choose
             del self.fields["owner"]
         else:
-            self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+            self.fields["owner"].choices = with_blank(  # type: ignore[attr-defined]
                 [(str(person.pk), str(person)) for person in people], gettext_lazy("Anyone")
             )
-        _styled(self)
+        styled(self)
 
 
 @login_required
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     _require_lead_reader(actor)
     form = LeadFilterForm(request.GET, people=_people(actor) if _sees_others(actor) else None)
     form.is_valid()  # invalid values are dropped (and shown as such); valid ones still filter
@@ -171,29 +167,20 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         source=cleaned.get("source") or "",
         owner_id=cleaned.get("owner"),
     )
-    number = _page_number(request.GET.get("page"))
-    page = paginate(
-        selectors.lead_list(actor=actor, filters=filters, sort=sort),
-        limit=LEADS_PER_PAGE,
-        offset=(number - 1) * LEADS_PER_PAGE,
+    number = page_number(request.GET.get("page"))
+    page = page_of(
+        selectors.lead_list(actor=actor, filters=filters, sort=sort), number, LEADS_PER_PAGE
     )
-    params = {name: request.GET.get(name, "") for name in form.fields if name in cleaned}
+    params = filter_params(request, form)
     return render(
         request,
         "web/leads/lead_list.html",
         {
             "form": form,
-            "page": page,
-            "page_number": number,
+            **page_context(page, number, params),
             "sort": sort,
-            "is_filtered": any(value for name, value in params.items() if name != "sort"),
-            "previous_query": _query(params, page=number - 1) if number > 1 else None,
-            "next_query": _query(params, page=number + 1) if page.has_more else None,
-            "name_sort_query": _query(
-                params, sort="-name" if sort == "name" else "name", page=None
-            ),
-            "first_row": page.offset + 1,
-            "last_row": page.offset + len(page.items),
+            "is_filtered": is_filtered(params),
+            "name_sort_query": sort_query(params, sort, "name"),
             "can_create": can_write(actor.role, Entity.LEAD),
             "sees_pool": lead_policies.may_browse_pool(actor),
         },
@@ -213,10 +200,10 @@ class LeadForm(forms.Form):
         label=gettext_lazy("Owner"), required=False, coerce=int, empty_value=None
     )
     source = forms.ChoiceField(
-        label=gettext_lazy("Source"), required=False, choices=_with_blank(Source.choices, "—")
+        label=gettext_lazy("Source"), required=False, choices=with_blank(Source.choices, "—")
     )
     industry = forms.ChoiceField(
-        label=gettext_lazy("Industry"), required=False, choices=_with_blank(Industry.choices, "—")
+        label=gettext_lazy("Industry"), required=False, choices=with_blank(Industry.choices, "—")
     )
     region = forms.CharField(label=gettext_lazy("Region"), required=False, max_length=60)
     description = forms.CharField(
@@ -243,13 +230,13 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User], blank_owner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _with_blank(  # type: ignore[attr-defined]
+        self.fields["owner"].choices = with_blank(  # type: ignore[attr-defined]
             [(str(person.pk), str(person)) for person in people], blank_owner
         )
         self.duplicates: list[Lead] = []
         self.is_duplicate = False
         self.is_stale = False
-        _styled(self)
+        styled(self)
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
@@ -263,7 +250,7 @@ class LeadEditForm(LeadForm):
         super().__init__(*args, **kwargs)
         if lead.status not in (LeadStatus.NEW, LeadStatus.CONTACTED):
             del self.fields["status"]  # qualified / unqualified have their own actions
-        _styled(self)
+        styled(self)
 
 
 def _form_error(actor: User, form: LeadForm, error: DomainError, exclude_id: int | None) -> None:
@@ -276,7 +263,7 @@ def _form_error(actor: User, form: LeadForm, error: DomainError, exclude_id: int
         field = error.field if error.field in form.fields else None
         form.add_error(field, str(DUPLICATE_LEAD_MESSAGE))
     else:
-        _place_errors(form, error, LEAD_FORM_FIELDS)
+        place_errors(form, error, LEAD_FORM_FIELDS)
 
 
 def _look_alikes(actor: User, form: LeadForm, exclude_id: int | None) -> list[Lead]:
@@ -296,7 +283,7 @@ def _look_alikes(actor: User, form: LeadForm, exclude_id: int | None) -> list[Le
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not can_write(actor.role, Entity.LEAD):
         return HttpResponse(_("Your role cannot create leads."), status=403)
     blank_owner = (
@@ -331,7 +318,7 @@ def _after_save_url(actor: User, lead: Lead) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         lead = selectors.lead_get_for_change(actor=actor, lead_id=lead_id)
     except NotFound:
@@ -340,14 +327,8 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
         return HttpResponse(refused.message, status=403)
     if lead.status == LeadStatus.CONVERTED:
         return HttpResponseRedirect(reverse("lead_detail", args=[lead.pk]))
-    people = _people(actor)
-    if lead.owner is not None and lead.owner not in people:
-        people = [lead.owner, *people]
-    blank_owner = (
-        gettext_lazy("Nobody (in the pool)")
-        if lead.owner_id is None
-        else gettext_lazy("Keep the owner")
-    )
+    people = owner_choices(_people(actor), lead.owner)
+    blank_owner = blank_owner_label(lead.owner_id)
     initial = {name: getattr(lead, name) for name in LeadForm.VALUE_FIELDS}
     initial.update(owner=lead.owner_id, status=lead.status, version=lead.version)
     form = LeadEditForm(
@@ -401,7 +382,7 @@ class DisqualifyForm(VersionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        styled(self)
 
 
 class ReleaseForm(forms.Form):
@@ -411,7 +392,7 @@ class ReleaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        styled(self)
 
 
 def _may_release(actor: User) -> bool:
@@ -431,7 +412,7 @@ def _render_lead(
     disqualify_form: DisqualifyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     can_change = can_write(actor.role, Entity.LEAD)
     is_open = lead.status in OPEN_LEAD_STATUSES
     activities = (
@@ -473,7 +454,7 @@ def _render_lead(
 @login_required
 @require_GET
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    return _render_lead(request, _visible_lead(_actor(request), lead_id))
+    return _render_lead(request, _visible_lead(actor_of(request), lead_id))
 
 
 def _after_action(
@@ -496,7 +477,7 @@ def _after_action(
 @login_required
 @require_POST
 def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     _visible_lead(actor, lead_id)
     form = VersionForm(request.POST)
     if not form.is_valid():
@@ -511,7 +492,7 @@ def lead_qualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     lead = _visible_lead(actor, lead_id)
     form = DisqualifyForm(request.POST)
     if not form.is_valid():
@@ -526,7 +507,7 @@ def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
     except (NotFound, PermissionDenied, StaleVersion) as error:
         return _after_action(request, lead_id, error)
     except DomainError as error:
-        _place_errors(form, error, {})
+        place_errors(form, error, {})
         return _render_lead(request, lead, disqualify_form=form, status=422)
     return _after_action(request, lead_id, None, _("The lead is marked as not qualified."))
 
@@ -534,7 +515,7 @@ def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_release(request: HttpRequest, lead_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     lead = _visible_lead(actor, lead_id)
     form = ReleaseForm(request.POST)
     reason = form.cleaned_data["reason"].strip() if form.is_valid() else ""
@@ -600,7 +581,7 @@ class ConvertForm(forms.Form):
         ]
         if not pipelines:
             del self.fields["pipeline"]
-        _styled(self)
+        styled(self)
 
     def account_id(self) -> int | None:
         chosen = self.cleaned_data["account"]
@@ -627,7 +608,7 @@ def _conversion_accounts(actor: User, lead: Lead, search: str) -> list[tuple[int
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     lead = _visible_lead(actor, lead_id)
     if not _may_convert(actor):
         return HttpResponse(
@@ -677,7 +658,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
                 form.add_error(None, str(STALE_FORM_MESSAGE))
                 status = 412
             except DomainError as error:
-                _place_errors(form, error, CONVERT_FORM_FIELDS)
+                place_errors(form, error, CONVERT_FORM_FIELDS)
             else:
                 return HttpResponseRedirect(reverse("account_detail", args=[result.account.pk]))
     return render(
@@ -697,19 +678,19 @@ POOL_TABS = ("leads", "accounts")
 @login_required
 @require_GET
 def pool(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not lead_policies.may_browse_pool(actor):
         raise Http404
     tab = request.GET.get("tab", "leads")
     tab = tab if tab in POOL_TABS else "leads"
     q = (request.GET.get("q") or "").strip()[:100]
-    number = _page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
     rows = (
         selectors.pool_lead_list(actor=actor, q=q)
         if tab == "leads"
         else customer_selectors.pool_account_list(actor=actor, q=q)
     )
-    page = paginate(rows, limit=POOL_PER_PAGE, offset=(number - 1) * POOL_PER_PAGE)
+    page = page_of(rows, number, POOL_PER_PAGE)
     params = {"tab": tab, "q": q}
     return render(
         request,
@@ -717,30 +698,25 @@ def pool(request: HttpRequest) -> HttpResponse:
         {
             "tab": tab,
             "q": q,
-            "page": page,
-            "page_number": number,
-            "first_row": page.offset + 1,
-            "last_row": page.offset + len(page.items),
-            "previous_query": _query(params, page=number - 1) if number > 1 else None,
-            "next_query": _query(params, page=number + 1) if page.has_more else None,
+            **page_context(page, number, params),
             "claims": selectors.claim_status(actor=actor),
             "can_claim": can_use_pool(actor.role),
-            "leads_query": _query({"tab": "leads", "q": q}),
-            "accounts_query": _query({"tab": "accounts", "q": q}),
+            "leads_query": query({"tab": "leads", "q": q}),
+            "accounts_query": query({"tab": "accounts", "q": q}),
         },
     )
 
 
 def _back_to_pool(request: HttpRequest, tab: str) -> HttpResponseRedirect:
     q = (request.POST.get("q") or "").strip()[:100]
-    return HttpResponseRedirect(reverse("pool") + "?" + _query({"tab": tab, "q": q}))
+    return HttpResponseRedirect(reverse("pool") + "?" + query({"tab": tab, "q": q}))
 
 
 @login_required
 @require_POST
 def pool_lead_claim(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
-        lead = services.lead_claim(actor=_actor(request), lead_id=lead_id)
+        lead = services.lead_claim(actor=actor_of(request), lead_id=lead_id)
     except NotFound:
         raise Http404 from None
     except PermissionDenied as refused:
@@ -756,7 +732,7 @@ def pool_lead_claim(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def pool_account_claim(request: HttpRequest, account_id: int) -> HttpResponse:
     try:
-        account = customer_services.account_claim(actor=_actor(request), account_id=account_id)
+        account = customer_services.account_claim(actor=actor_of(request), account_id=account_id)
     except NotFound:
         raise Http404 from None
     except PermissionDenied as refused:
@@ -772,7 +748,7 @@ def pool_account_claim(request: HttpRequest, account_id: int) -> HttpResponse:
 @require_POST
 def pool_account_release(request: HttpRequest, account_id: int) -> HttpResponse:
     """Give an account back to the pool (the small form on the account page)."""
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         account = customer_selectors.account_get(actor=actor, account_id=account_id)
         customer_services.account_release(

@@ -23,14 +23,14 @@ from dealbook.customers import selectors as customer_selectors
 from dealbook.customers import services as customer_services
 from dealbook.customers.models import Account
 from dealbook.org.policies import can_merge
-from dealbook.web.views_customers import _actor
+from dealbook.web.forms import actor_of
 
 SEARCH_RESULTS_SHOWN = 20
 
 
 def _survivor(request: HttpRequest, account_id: int) -> Account:
     """The account on screen, when the user sees it (404) and may merge (403)."""
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         account = customer_selectors.account_get(actor=actor, account_id=account_id)
     except NotFound:
@@ -48,7 +48,7 @@ def _forbidden(refused: PermissionDenied) -> HttpResponse:
 @require_GET
 def account_merge_pick(request: HttpRequest, account_id: int) -> HttpResponse:
     """Choose the duplicate: look-alikes first, then what a search finds."""
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         account = _survivor(request, account_id)
     except PermissionDenied as refused:
@@ -104,7 +104,7 @@ def _preview_context(actor: Any, account_id: int, duplicate_id: int) -> dict[str
 @require_http_methods(["GET", "POST"])
 def account_merge_confirm(request: HttpRequest, account_id: int, duplicate_id: int) -> HttpResponse:
     """GET: both accounts side by side and what moves. POST: merge, then the survivor."""
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         context = _preview_context(actor, account_id, duplicate_id)
     except NotFound:

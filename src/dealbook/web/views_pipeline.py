@@ -34,6 +34,7 @@ from dealbook.org.visibility import viewer_for
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.enums import DealStatus, RequirableField
 from dealbook.pipeline.models import Deal, Pipeline
+from dealbook.web.forms import actor_of
 from dealbook.web.navigation import url_or_none
 
 LIST_PAGE_SIZE = 25
@@ -60,10 +61,6 @@ REQUIREMENT_INPUTS = {
     RequirableField.LOST_REASON: ("lost_reason_id", "lost_note"),
     RequirableField.LINE_ITEMS: (),
 }
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class DateInput(forms.DateInput):
@@ -166,7 +163,7 @@ class Workspace:
 
 
 def _workspace(request: HttpRequest, params: QueryDict) -> Workspace:
-    actor = _actor(request)
+    actor = actor_of(request)
     if read_access(actor.role, Entity.DEAL) is Access.NONE:
         raise Http404
     pipelines = list(selectors.pipeline_list(actor=actor))
@@ -211,7 +208,7 @@ class ColumnView:
 
 
 def _board_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     context: dict[str, Any] = {
         "workspace": workspace,
         "form": workspace.form,
@@ -340,7 +337,7 @@ def _dialog_response(
     form: MoveValuesForm | None = None,
     message: str = "",
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     deal = selectors.deal_get(actor=actor, deal_id=deal_id)
     stage = selectors.stage_get(actor=actor, stage_id=stage_id)
     if form is None:
@@ -364,7 +361,7 @@ def _dialog_response(
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     """Move a deal to the stage it was dropped on. Answers the refreshed board columns; a
     422 dialog asking for what the stage requires; the columns with a message otherwise."""
-    actor = _actor(request)
+    actor = actor_of(request)
     workspace = _workspace(request, request.GET)
     stage_id = _int_or_none(request.POST.get("stage_id"))
     version = _int_or_none(request.POST.get("version"))
@@ -461,7 +458,7 @@ class DealListForm(forms.Form):
 @login_required
 @require_GET
 def pipeline_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     workspace = _workspace(request, request.GET)
     list_form = DealListForm(request.GET, pipeline=workspace.pipeline)
     sort = list_form.value_of("sort", "-updated_at")
@@ -595,7 +592,7 @@ def _render_deal(
     lose_form: LoseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         deal = selectors.deal_get(actor=actor, deal_id=deal_id)
     except NotFound:
@@ -661,7 +658,7 @@ def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
         )
     try:
         services.deal_win(
-            actor=_actor(request), deal_id=deal_id, version=form.cleaned_data["version"]
+            actor=actor_of(request), deal_id=deal_id, version=form.cleaned_data["version"]
         )
     except DomainError as error:
         return _after_close(request, deal_id, error)
@@ -672,7 +669,7 @@ def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = LoseForm(request.POST, actor=actor)
     if not form.is_valid():
         return _render_deal(request, deal_id, lose_form=form, status=422)

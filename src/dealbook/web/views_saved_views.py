@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.org import services as org_services
 from dealbook.org.saved_views import SavedViewPage
-from dealbook.web.views_customers import _actor
+from dealbook.web.forms import actor_of
 
 # Page key → URL name of the list it saves.
 LIST_ROUTES = {
@@ -55,7 +55,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_list_url(page, query))
     try:
         view = org_services.saved_view_create(
-            actor=_actor(request),
+            actor=actor_of(request),
             page=page,
             name=form.cleaned_data["name"],
             query=form.cleaned_data["query"],
@@ -75,7 +75,7 @@ def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
     if page not in LIST_ROUTES:
         raise Http404
     try:
-        org_services.saved_view_delete(actor=_actor(request), view_id=view_id)
+        org_services.saved_view_delete(actor=actor_of(request), view_id=view_id)
     except NotFound:
         raise Http404 from None
     messages.success(request, _("The view was deleted."))

@@ -42,19 +42,16 @@ from dealbook.targets.periods import (
     period_starting,
     periods_of_year,
 )
+from dealbook.web.forms import actor_of, apply_domain_error, is_stale, styled
 from dealbook.web.stale import show_stale
 
 HISTORY_PERIODS = 8
 SELLING_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.EXECUTIVE)
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _reader(request: HttpRequest) -> User:
     """The signed-in user, when their role reads targets at all (else a 404)."""
-    actor = _actor(request)
+    actor = actor_of(request)
     if policies.read_access(actor.role) is Access.NONE:
         raise Http404
     return actor
@@ -62,16 +59,6 @@ def _reader(request: HttpRequest) -> User:
 
 def reads_targets(user: User) -> bool:
     return policies.read_access(user.role) is not Access.NONE
-
-
-def _styled(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        widget.attrs["class"] = (
-            "form-select" if isinstance(widget, forms.Select) else "form-control"
-        )
 
 
 def _allowed(check: Any, *args: Any, **kwargs: Any) -> bool:
@@ -151,7 +138,7 @@ class TargetFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = _period_choices(actor)  # type: ignore[attr-defined]
         self.fields["metric"].choices = _metric_choices()  # type: ignore[attr-defined]
-        _styled(self)
+        styled(self)
 
 
 def _row(target: Target, reached: dict[int, selectors.Reached], marked: set[int]) -> dict:
@@ -312,7 +299,7 @@ class TargetForm(forms.Form):
         ]
         self.fields["period"].choices = _period_choices(actor)  # type: ignore[attr-defined]
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
-        _styled(self)
+        styled(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -341,25 +328,15 @@ FORM_FIELDS = {
 }
 
 
+STALE_MESSAGE = _(
+    "Someone else changed this target while you were editing it. Nothing was "
+    "saved. Their changes are listed below and your values are still in the form: "
+    "save again to keep yours."
+)
+
+
 def _apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    if isinstance(error, StaleVersion):
-        form.add_error(
-            None,
-            _(
-                "Someone else changed this target while you were editing it. Nothing was "
-                "saved. Their changes are listed below and your values are still in the form: "
-                "save again to keep yours."
-            ),
-        )
-        return
-    placed = False
-    for field_error in error.errors:
-        name = FORM_FIELDS.get(field_error.field, field_error.field)
-        if name in form.fields:
-            form.add_error(name, field_error.message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
+    apply_domain_error(form, error, names=FORM_FIELDS, stale_message=STALE_MESSAGE)
 
 
 def _definitions(selected: str) -> list[dict]:
@@ -496,7 +473,7 @@ class CascadeForm(forms.Form):
         self.fields["method"].choices = [  # type: ignore[attr-defined]
             (method.value, method.label) for method in Method
         ]
-        _styled(self)
+        styled(self)
 
 
 def _children(actor: User, target: Target) -> list[Target]:
@@ -695,7 +672,7 @@ class TargetEditForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
-        _styled(self)
+        styled(self)
 
 
 @login_required
@@ -733,7 +710,7 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
                     show_stale(form, actor=actor, record=target, error=error)
             else:
                 return HttpResponseRedirect(reverse("target_detail", args=[target.pk]) + "?saved=1")
-        status = 412 if getattr(form, "is_stale", False) else 422
+        status = 412 if is_stale(form) else 422
     org = selectors.organization_of(actor)
     return render(
         request,
@@ -761,7 +738,7 @@ class HistoryForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["metric"].choices = _metric_choices()  # type: ignore[attr-defined]
-        _styled(self)
+        styled(self)
 
 
 @login_required
