@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -17,6 +18,48 @@ def client_as():
         return client
 
     return make
+
+
+def csrf_client(user) -> Client:
+    """A test client signed in as `user` that, like a browser, must send the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def row_names(html: str, css_class: str) -> list[str]:
+    """The text of the list page's cells of `css_class` (the rows' names), in order."""
+    return re.findall(rf'class="{css_class}">([^<]*)<', html)
+
+
+def owner_options(html: str) -> list[int]:
+    """The user ids the owner filter offers, sorted."""
+    select = html.split('name="owner"')[1].split("</select>")[0]
+    return sorted(int(pk) for pk in re.findall(r'<option value="(\d+)"', select))
+
+
+def assert_pages_of_25(client: Client, path: str, rows, names: list[str], **params) -> None:
+    """A list of 30 rows shows 25 on the first page and 5 on the second, with links to the
+    next and previous page. `rows` reads the row names of a page; `names` the 30 in order."""
+    query = "".join(f"{key}={value}&amp;" for key, value in params.items())
+    first = client.get(path, params).content.decode()
+    assert rows(first) == names[:25]
+    assert "1–25 of 30" in first
+    assert f'href="?{query}page=2" rel="next"' in first
+    second = client.get(path, {**params, "page": "2"}).content.decode()
+    assert rows(second) == names[25:]
+    assert "26–30 of 30" in second
+    assert f'href="?{query}page=1" rel="prev"' in second
+    assert 'rel="next"' not in second
+
+
+def assert_strict(html: str) -> None:
+    """Nothing in the page that the Content-Security-Policy would refuse."""
+    page = parse_page(html)
+    assert page.inline_scripts == []
+    assert page.style_attributes == []
+    assert page.style_elements == 0
+    assert page.event_handler_attributes == []
 
 
 class _ShellParser(HTMLParser):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from dealbook.activities.models import Activity
 from dealbook.core.models import AuditEvent
@@ -24,22 +23,20 @@ from dealbook.web.views_pipeline import DealFilterForm, DealListForm
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
-from tests.web.conftest import parse_changes, parse_page
+from tests.web.conftest import (
+    assert_pages_of_25,
+    assert_strict,
+    csrf_client,
+    parse_changes,
+    row_names,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows(html: str) -> list[str]:
     """Contact names of the list page, in order."""
-    return re.findall(r'class="contact-name">([^<]*)<', html)
-
-
-def _assert_strict(html: str) -> None:
-    page = parse_page(html)
-    assert page.inline_scripts == []
-    assert page.style_attributes == []
-    assert page.style_elements == 0
-    assert page.event_handler_attributes == []
+    return row_names(html, "contact-name")
 
 
 @pytest.fixture
@@ -78,7 +75,7 @@ def test_the_list_shows_a_rep_the_contacts_of_her_accounts_only(world, client_as
     assert f'href="/contacts/{book["wang_jl"].pk}/"' in html
     assert f'href="/accounts/{book["yunfan"].pk}/"' in html
     assert "1–2 of 2" in html
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_a_manager_lists_the_teams_contacts_and_service_everyones(world, client_as, book):
@@ -124,15 +121,8 @@ def test_pages_of_25_with_links_to_the_next_and_previous(world, client_as):
     account = AccountFactory(owner=world["li.rep"], name="大客户")
     for n in range(30):
         ContactFactory(account=account, name=f"联系人 {n:02d}")
-    client = client_as(world["li.rep"])
-    first = client.get("/contacts/").content.decode()
-    assert _rows(first) == [f"联系人 {n:02d}" for n in range(25)]
-    assert "1–25 of 30" in first
-    assert 'href="?page=2" rel="next"' in first
-    second = client.get("/contacts/", {"page": "2"}).content.decode()
-    assert _rows(second) == [f"联系人 {n:02d}" for n in range(25, 30)]
-    assert 'href="?page=1" rel="prev"' in second
-    assert 'rel="next"' not in second
+    names = [f"联系人 {n:02d}" for n in range(30)]
+    assert_pages_of_25(client_as(world["li.rep"]), "/contacts/", _rows, names)
 
 
 # Session, user, organisation settings, the rep's scope, the owner choices, what is shared
@@ -193,7 +183,7 @@ def test_the_contact_page_shows_details_account_deals_and_activities(world, clie
     assert "Call: 电话确认" in html
     assert "与他无关" not in html
     assert f'href="/contacts/{contact.pk}/edit/"' in html
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_service_sees_the_contact_but_not_the_deals(world, client_as, book):
@@ -308,8 +298,7 @@ def test_a_role_that_may_not_change_contacts_is_refused(world, client_as, book):
 
 def test_the_create_form_sends_visitors_to_sign_in_and_needs_the_csrf_token(world, client_as, book):
     assert client_as().get("/contacts/new/")["Location"] == "/login/?next=/contacts/new/"
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["li.rep"])
+    guarded = csrf_client(world["li.rep"])
     response = guarded.post("/contacts/new/", {"account": book["yunfan"].pk, "name": "x"})
     assert response.status_code == 403
     assert not Contact.objects.filter(name="x").exists()
@@ -450,7 +439,7 @@ def test_the_pick_page_suggests_look_alikes_and_searches_visible_accounts(
     suggested = re.findall(r'class="[^"]*merge-candidate" data-account="(\d+)"', html)
     assert suggested == [str(twins["copy"].pk)]
     assert f'href="/accounts/{twins["original"].pk}/merge/{twins["copy"].pk}/"' in html
-    _assert_strict(html)
+    assert_strict(html)
     found = client.get(path, {"q": "长江"}).content.decode()
     assert re.findall(r'class="[^"]*merge-candidate" data-account="(\d+)"', found)[1:] == [
         str(book["changjiang"].pk)
@@ -477,7 +466,7 @@ def test_the_preview_shows_both_sides_and_what_moves_and_changes_nothing(world, 
     assert "Tags added:" in html and "制造" in html
     assert Account.objects.filter(pk=copy.pk).exists()
     assert not AuditEvent.objects.filter(verb="merge").exists()
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_confirming_merges_through_the_service_and_goes_to_the_survivor(world, client_as, twins):
@@ -536,8 +525,7 @@ def test_merge_pages_send_visitors_to_sign_in_and_need_the_csrf_token(world, cli
     original, copy = twins["original"], twins["copy"]
     path = f"/accounts/{original.pk}/merge/{copy.pk}/"
     assert client_as().get(path)["Location"] == f"/login/?next={path}"
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["zhang.manager"])
+    guarded = csrf_client(world["zhang.manager"])
     assert guarded.post(path).status_code == 403
     assert Account.objects.filter(pk=copy.pk).exists()
 
@@ -569,7 +557,7 @@ def test_a_deal_list_view_is_saved_and_listed_above_the_deals(world, client_as, 
         f'href="/pipeline/list/?team={team}&amp;sort=-amount" aria-current="true">East by amount'
         in html
     )
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_saving_the_current_filters_and_opening_the_view(world, client_as, book):
@@ -645,7 +633,6 @@ def test_saved_views_take_post_only_from_signed_in_users(world, client_as, book)
     gone = client_as().post(f"/saved-views/{view.pk}/delete/", {"page": "accounts"})
     assert gone["Location"].startswith("/login/")
     assert list(SavedView.objects.values_list("name", flat=True)) == ["x"]
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["li.rep"])
+    guarded = csrf_client(world["li.rep"])
     assert guarded.post("/saved-views/", {"page": "accounts", "name": "z"}).status_code == 403
     assert SavedView.objects.count() == 1

@@ -9,7 +9,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dealbook.activities.models import Activity
@@ -19,7 +18,14 @@ from dealbook.customers.models import Account
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
-from tests.web.conftest import parse_changes, parse_page
+from tests.web.conftest import (
+    assert_pages_of_25,
+    assert_strict,
+    csrf_client,
+    owner_options,
+    parse_changes,
+    row_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +34,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def _rows(html: str) -> list[str]:
     """Account names of the list page, in order."""
-    return re.findall(r'class="account-name">([^<]*)<', html)
-
-
-def _assert_strict(html: str) -> None:
-    page = parse_page(html)
-    assert page.inline_scripts == []
-    assert page.style_attributes == []
-    assert page.style_elements == 0
-    assert page.event_handler_attributes == []
+    return row_names(html, "account-name")
 
 
 @pytest.fixture
@@ -69,7 +67,7 @@ def test_the_list_shows_a_rep_her_accounts_only(world, client_as, accounts):
     assert sorted(_rows(html)) == ["云帆信息科技", "长江物流"]
     assert f'href="/accounts/{accounts["mine"].pk}/"' in html
     assert "1–2 of 2" in html
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_a_manager_lists_the_team_and_a_director_everyone(world, client_as, accounts):
@@ -102,10 +100,7 @@ def test_the_owner_filter_offers_only_people_the_user_sees(world, client_as, acc
     manager = client_as(world["zhang.manager"])
     html = manager.get("/accounts/", {"owner": world["wang.rep"].pk}).content.decode()
     assert _rows(html) == ["王氏贸易"]
-    options = re.findall(
-        r'<option value="(\d+)"', html.split('name="owner"')[1].split("</select>")[0]
-    )
-    assert sorted(int(pk) for pk in options) == sorted(
+    assert owner_options(html) == sorted(
         world[login].pk for login in ("zhang.manager", "li.rep", "wang.rep")
     )
 
@@ -114,16 +109,8 @@ def test_pages_of_25_with_links_to_the_next_and_previous(world, client_as):
     li = world["li.rep"]
     for n in range(30):
         AccountFactory(owner=li, name=f"客户 {n:02d}")
-    client = client_as(li)
-    first = client.get("/accounts/", {"sort": "name"}).content.decode()
-    assert _rows(first) == [f"客户 {n:02d}" for n in range(25)]
-    assert "1–25 of 30" in first
-    assert 'href="?sort=name&amp;page=2" rel="next"' in first
-    second = client.get("/accounts/", {"sort": "name", "page": "2"}).content.decode()
-    assert _rows(second) == [f"客户 {n:02d}" for n in range(25, 30)]
-    assert "26–30 of 30" in second
-    assert 'href="?sort=name&amp;page=1" rel="prev"' in second
-    assert 'rel="next"' not in second
+    names = [f"客户 {n:02d}" for n in range(30)]
+    assert_pages_of_25(client_as(li), "/accounts/", _rows, names, sort="name")
 
 
 # Session, user, organisation settings, the rep's scope, the owner choices, what is shared
@@ -172,7 +159,7 @@ def test_the_account_page_shows_details_contacts_deals_and_timeline(world, clien
     assert "Customer visit: 首次拜访" in html
     assert f'hx-post="/accounts/{mine.pk}/log/"' in html
     assert f'href="/accounts/{mine.pk}/edit/"' in html
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_customer_service_sees_the_account_but_not_its_deals(world, client_as, accounts):
@@ -312,8 +299,7 @@ def test_the_log_form_needs_a_signed_in_user_and_the_csrf_token(world, client_as
     path = f"/accounts/{accounts['mine'].pk}/log/"
     response = client_as().post(path, {"kind": "call", "subject": "x"})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["li.rep"])
+    guarded = csrf_client(world["li.rep"])
     assert guarded.post(path, {"kind": "call", "subject": "x"}, **HTMX).status_code == 403
     assert not Activity.objects.exists()
 

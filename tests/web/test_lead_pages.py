@@ -6,10 +6,8 @@ one row and for thirty."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dealbook.activities.models import Activity
@@ -22,26 +20,25 @@ from dealbook.pipeline.models import Deal
 from tests.activities.factories import ActivityFactory
 from tests.factories import AccountFactory
 from tests.leads.factories import LeadFactory, set_row
-from tests.web.conftest import parse_changes, parse_page
+from tests.web.conftest import (
+    assert_pages_of_25,
+    assert_strict,
+    csrf_client,
+    owner_options,
+    parse_changes,
+    row_names,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows(html: str) -> list[str]:
     """Lead names of the list page, in order."""
-    return re.findall(r'class="lead-name">([^<]*)<', html)
+    return row_names(html, "lead-name")
 
 
 def _pool_rows(html: str) -> list[str]:
-    return re.findall(r'class="pool-name">([^<]*)<', html)
-
-
-def _assert_strict(html: str) -> None:
-    page = parse_page(html)
-    assert page.inline_scripts == []
-    assert page.style_attributes == []
-    assert page.style_elements == 0
-    assert page.event_handler_attributes == []
+    return row_names(html, "pool-name")
 
 
 def _events(kind: str, pk: int) -> list[str]:
@@ -84,7 +81,7 @@ def test_the_list_shows_a_rep_her_leads_only(world, client_as, leads):
     assert f'href="/leads/{leads["mine"].pk}/"' in html
     assert "1–2 of 2" in html
     assert 'name="owner"' not in html  # a rep has nobody else's leads to filter by
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_a_manager_lists_the_team_and_a_director_and_marketing_everyone(world, client_as, leads):
@@ -126,10 +123,7 @@ def test_a_manager_filters_by_owner_among_the_people_she_sees(world, client_as, 
         .content.decode()
     )
     assert _rows(html) == ["王氏线索"]
-    options = re.findall(
-        r'<option value="(\d+)"', html.split('name="owner"')[1].split("</select>")[0]
-    )
-    assert sorted(int(pk) for pk in options) == sorted(
+    assert owner_options(html) == sorted(
         world[login].pk for login in ("zhang.manager", "li.rep", "wang.rep")
     )
 
@@ -138,14 +132,8 @@ def test_pages_of_25_with_links_to_the_next_and_previous(world, client_as):
     li = world["li.rep"]
     for n in range(30):
         LeadFactory(owner=li, name=f"线索 {n:02d}")
-    client = client_as(li)
-    first = client.get("/leads/", {"sort": "name"}).content.decode()
-    assert _rows(first) == [f"线索 {n:02d}" for n in range(25)]
-    assert "1–25 of 30" in first
-    assert 'href="?sort=name&amp;page=2" rel="next"' in first
-    second = client.get("/leads/", {"sort": "name", "page": "2"}).content.decode()
-    assert _rows(second) == [f"线索 {n:02d}" for n in range(25, 30)]
-    assert 'rel="next"' not in second
+    names = [f"线索 {n:02d}" for n in range(30)]
+    assert_pages_of_25(client_as(li), "/leads/", _rows, names, sort="name")
 
 
 # Session, user, organisation settings, the rep's scope, what is shared with her, the rows
@@ -197,7 +185,7 @@ def test_the_lead_page_shows_details_actions_and_activities(world, client_as, le
         assert f'action="/leads/{mine.pk}/{action}/"' in html
     assert f'href="/leads/{mine.pk}/convert/"' in html
     assert f'href="/leads/{mine.pk}/edit/"' in html
-    _assert_strict(html)
+    assert_strict(html)
 
 
 @pytest.mark.parametrize("which", ["wang", "south", "acme"])
@@ -308,8 +296,7 @@ def test_actions_take_post_only_and_need_the_csrf_token(world, client_as, leads,
     path = f"/leads/{mine.pk}/{action}/"
     if action != "convert":
         assert client_as(world["li.rep"]).get(path).status_code == 405
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["li.rep"])
+    guarded = csrf_client(world["li.rep"])
     assert guarded.post(path, {"version": mine.version, "reason": "x"}).status_code == 403
     assert _events("lead", mine.pk) == []
     anonymous = client_as().post(path, {"version": mine.version})
@@ -490,7 +477,7 @@ def test_converting_creates_account_contact_and_deal_and_lands_on_the_account(
     form = client.get(f"/leads/{mine.pk}/convert/")
     assert form.status_code == 200
     assert "A new account: 云帆教育" in form.content.decode()
-    _assert_strict(form.content.decode())
+    assert_strict(form.content.decode())
     response = client.post(
         f"/leads/{mine.pk}/convert/",
         {
@@ -640,7 +627,7 @@ def test_the_pool_lists_pool_leads_with_the_claim_count(world, client_as, pool):
     assert sorted(_pool_rows(html)) == ["公海线索 0", "公海线索 1", "公海线索 2"]
     assert "You hold 1 of 7 claims" in html
     assert html.count('class="claim-form"') == 3
-    _assert_strict(html)
+    assert_strict(html)
 
 
 def test_the_pool_searches_and_shows_accounts_on_their_tab(world, client_as, pool):
@@ -755,8 +742,7 @@ def test_releasing_someone_elses_account_is_404(world, client_as):
 def test_claims_take_post_only_and_need_the_csrf_token(world, client_as, pool, path):
     url = path.format(lead=pool["leads"][0].pk, account=pool["accounts"][0].pk)
     assert client_as(world["li.rep"]).get(url).status_code == 405
-    guarded = Client(enforce_csrf_checks=True)
-    guarded.force_login(world["li.rep"])
+    guarded = csrf_client(world["li.rep"])
     assert guarded.post(url).status_code == 403
     assert client_as().post(url)["Location"].startswith("/login/")
     assert not Lead.objects.filter(owner=world["li.rep"]).exists()
