@@ -11,6 +11,10 @@ from django.db import models
 from django.http import HttpRequest
 
 from dealbook.core.pagination import Page, paginate
+from dealbook.org.models import User
+from dealbook.org.policies import Access, Entity, read_access
+from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.web.navigation import url_or_none
 
 PAGE_MAX = 10_000
 
@@ -59,4 +63,25 @@ def page_context(page: Page, number: int, params: dict[str, Any]) -> dict[str, A
         "last_row": page.offset + len(page.items),
         "previous_query": query(params, page=number - 1) if number > 1 else None,
         "next_query": query(params, page=number + 1) if page.has_more else None,
+    }
+
+
+def deals_card(actor: User, filters: pipeline_selectors.DealFilters, shown: int) -> dict[str, Any]:
+    """The deals card of an account's or contact's page (web/partials/deals_card.html): the
+    latest updated deals the actor may see, each linked, and whether there are more."""
+    sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
+    deals = (
+        pipeline_selectors.deal_page(
+            actor=actor, filters=filters, sort="-updated_at", limit=shown, offset=0
+        )
+        if sees_deals
+        else None
+    )
+    return {
+        "sees_deals": sees_deals,
+        "deals": [
+            {"deal": deal, "url": url_or_none("deal_detail", deal.pk)}
+            for deal in (deals.items if deals else [])
+        ],
+        "more_deals": bool(deals and deals.has_more),
     }

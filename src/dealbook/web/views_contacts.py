@@ -37,6 +37,7 @@ from dealbook.web.forms import (
     with_blank,
 )
 from dealbook.web.listing import (
+    deals_card,
     filter_params,
     is_filtered,
     page_context,
@@ -156,18 +157,6 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     actor = actor_of(request)
     contact = _visible_contact(actor, contact_id)
-    sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
-    deals = (
-        pipeline_selectors.deal_page(
-            actor=actor,
-            filters=pipeline_selectors.DealFilters(contact_id=contact.pk),
-            sort="-updated_at",
-            limit=DEALS_SHOWN,
-            offset=0,
-        )
-        if sees_deals
-        else None
-    )
     sees_activities = read_access(actor.role, Entity.ACTIVITY) is not Access.NONE
     activities = (
         list(
@@ -185,12 +174,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
         {
             "contact": contact,
             "account": contact.account,
-            "sees_deals": sees_deals,
-            "deals": [
-                {"deal": deal, "url": url_or_none("deal_detail", deal.pk)}
-                for deal in (deals.items if deals else [])
-            ],
-            "more_deals": bool(deals and deals.has_more),
+            **deals_card(actor, pipeline_selectors.DealFilters(contact_id=contact.pk), DEALS_SHOWN),
             "sees_activities": sees_activities,
             "activities": [
                 {

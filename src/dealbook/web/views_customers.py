@@ -43,6 +43,7 @@ from dealbook.web.forms import (
     with_blank,
 )
 from dealbook.web.listing import (
+    deals_card,
     filter_params,
     is_filtered,
     page_context,
@@ -243,30 +244,13 @@ def _detail_context(
     request: HttpRequest, account: Account, contacts: list[Any], log_form: LogForm
 ) -> dict:
     actor = actor_of(request)
-    sees_deals = read_access(actor.role, Entity.DEAL) is not Access.NONE
-    deals = (
-        pipeline_selectors.deal_page(
-            actor=actor,
-            filters=pipeline_selectors.DealFilters(account_id=account.pk),
-            sort="-updated_at",
-            limit=DEALS_SHOWN,
-            offset=0,
-        )
-        if sees_deals
-        else None
-    )
     return {
         "account": account,
         "tags": sorted(tag.name for tag in account.tags.all()),
         "contacts": contacts[:CONTACTS_SHOWN],
         "more_contacts": len(contacts) > CONTACTS_SHOWN,
         "sees_contacts": read_access(actor.role, Entity.CONTACT) is not Access.NONE,
-        "sees_deals": sees_deals,
-        "deals": [
-            {"deal": deal, "url": url_or_none("deal_detail", deal.pk)}
-            for deal in (deals.items if deals else [])
-        ],
-        "more_deals": bool(deals and deals.has_more),
+        **deals_card(actor, pipeline_selectors.DealFilters(account_id=account.pk), DEALS_SHOWN),
         "log_form": log_form,
         "can_log": can_write(actor.role, Entity.ACTIVITY),
         "can_edit": can_write(actor.role, Entity.ACCOUNT),
