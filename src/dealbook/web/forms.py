@@ -11,15 +11,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dealbook.core.errors import DomainError, StaleVersion
+from dealbook.core.errors import DomainError, PermissionDenied, StaleVersion
 from dealbook.org import selectors as org_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.visibility import viewer_for
 from dealbook.web.navigation import url_or_none
+from dealbook.web.stale import show_stale
 
 
 def actor_of(request: HttpRequest) -> User:
@@ -109,3 +111,22 @@ def duplicate_rows(
         url = url_or_none(url_name, record_id) if record_id is not None else None
         rows.append({"match": match, "url": url})
     return rows
+
+
+def refuse_edit[F: forms.Form](
+    form: F,
+    error: DomainError,
+    *,
+    actor: User,
+    record: models.Model,
+    place_error: Callable[[F, DomainError], None],
+) -> None:
+    """An edit form's save the service refused: a role that may not change the record says
+    so above the form, anything else goes where ``place_error`` puts it, and a stale version
+    also lists what someone else saved meanwhile (the user's values stay in the form)."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, error.message)
+        return
+    place_error(form, error)
+    if isinstance(error, StaleVersion):
+        show_stale(form, actor=actor, record=record, error=error)

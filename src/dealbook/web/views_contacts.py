@@ -32,6 +32,7 @@ from dealbook.web.forms import (
     apply_domain_error,
     duplicate_rows,
     is_stale,
+    refuse_edit,
     styled,
     visible_people,
     with_blank,
@@ -47,7 +48,6 @@ from dealbook.web.listing import (
     sort_query,
 )
 from dealbook.web.navigation import url_or_none
-from dealbook.web.stale import show_stale
 
 CONTACTS_PER_PAGE = 25
 DEALS_SHOWN = 25
@@ -352,12 +352,14 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                     values=values,
                     ignore_duplicates=form.cleaned_data["ignore_duplicates"],
                 )
-            except PermissionDenied as refused:
-                form.add_error(None, refused.message)
             except DomainError as error:
-                _save_error(actor, form, error, exclude_id=contact.pk)
-                if isinstance(error, StaleVersion):
-                    show_stale(form, actor=actor, record=contact, error=error)
+                refuse_edit(
+                    form,
+                    error,
+                    actor=actor,
+                    record=contact,
+                    place_error=lambda form, error: _save_error(actor, form, error, contact.pk),
+                )
             else:
                 return HttpResponseRedirect(reverse("contact_detail", args=[contact.pk]))
         status = 412 if is_stale(form) else 422

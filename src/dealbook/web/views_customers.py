@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealbook.activities import selectors as activity_selectors
 from dealbook.activities import services as activity_services
 from dealbook.activities.enums import ActivityKind
-from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
+from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers import services as customer_services
 from dealbook.customers.enums import CompanySize, Industry, LifecycleStage, Source
@@ -38,6 +38,7 @@ from dealbook.web.forms import (
     duplicate_rows,
     is_stale,
     owner_choices,
+    refuse_edit,
     styled,
     visible_people,
     with_blank,
@@ -52,7 +53,6 @@ from dealbook.web.listing import (
     sort_query,
 )
 from dealbook.web.navigation import url_or_none
-from dealbook.web.stale import show_stale
 
 ACCOUNTS_PER_PAGE = 25
 CONTACTS_SHOWN = 50
@@ -403,6 +403,13 @@ def _duplicate_warning(
     )
 
 
+def _save_error(actor: User, form: AccountForm, error: DomainError, exclude_id: int | None) -> None:
+    if error.code == "duplicate":
+        _duplicate_warning(actor, form, error, exclude_id)
+    else:
+        _apply_domain_error(form, error)
+
+
 def _duplicate_rows(form: AccountForm) -> list[dict]:
     return duplicate_rows(
         form.duplicates, "account_detail", lambda match: match.id if match.is_visible else None
@@ -429,10 +436,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                     **form.values(),
                 )
             except DomainError as error:
-                if error.code == "duplicate":
-                    _duplicate_warning(actor, form, error, exclude_id=None)
-                else:
-                    _apply_domain_error(form, error)
+                _save_error(actor, form, error, exclude_id=None)
             else:
                 return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
         status = 422
@@ -484,15 +488,14 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
                     tags=form.tag_names(),
                     ignore_duplicates=form.cleaned_data["ignore_duplicates"],
                 )
-            except PermissionDenied as refused:
-                form.add_error(None, refused.message)
             except DomainError as error:
-                if error.code == "duplicate":
-                    _duplicate_warning(actor, form, error, exclude_id=account.pk)
-                else:
-                    _apply_domain_error(form, error)
-                    if isinstance(error, StaleVersion):
-                        show_stale(form, actor=actor, record=account, error=error)
+                refuse_edit(
+                    form,
+                    error,
+                    actor=actor,
+                    record=account,
+                    place_error=lambda form, error: _save_error(actor, form, error, account.pk),
+                )
             else:
                 return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
         status = 412 if is_stale(form) else 422

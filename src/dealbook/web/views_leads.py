@@ -41,6 +41,7 @@ from dealbook.web.forms import (
     blank_owner_label,
     owner_choices,
     place_errors,
+    refuse_edit,
     styled,
     visible_people,
     with_blank,
@@ -55,7 +56,6 @@ from dealbook.web.listing import (
     sort_query,
 )
 from dealbook.web.navigation import url_or_none
-from dealbook.web.stale import show_stale
 
 LEADS_PER_PAGE = 25
 POOL_PER_PAGE = 25
@@ -354,12 +354,14 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
                     values=values,
                     ignore_duplicates=form.cleaned_data["ignore_duplicates"],
                 )
-            except PermissionDenied as refused:
-                form.add_error(None, refused.message)
             except DomainError as error:
-                _form_error(actor, form, error, exclude_id=lead.pk)
-                if isinstance(error, StaleVersion):
-                    show_stale(form, actor=actor, record=lead, error=error)
+                refuse_edit(
+                    form,
+                    error,
+                    actor=actor,
+                    record=lead,
+                    place_error=lambda form, error: _form_error(actor, form, error, lead.pk),
+                )
             else:
                 return HttpResponseRedirect(_after_save_url(actor, lead))
         status = 412 if form.is_stale else 422

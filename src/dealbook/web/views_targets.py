@@ -42,8 +42,7 @@ from dealbook.targets.periods import (
     period_starting,
     periods_of_year,
 )
-from dealbook.web.forms import actor_of, apply_domain_error, is_stale, styled
-from dealbook.web.stale import show_stale
+from dealbook.web.forms import actor_of, apply_domain_error, is_stale, refuse_edit, styled
 
 HISTORY_PERIODS = 8
 SELLING_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.EXECUTIVE)
@@ -702,12 +701,10 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
                     },
                     reason=form.cleaned_data["reason"],
                 )
-            except PermissionDenied as refused:
-                form.add_error(None, refused.message)
             except DomainError as error:
-                _apply_domain_error(form, error)
-                if isinstance(error, StaleVersion):
-                    show_stale(form, actor=actor, record=target, error=error)
+                refuse_edit(
+                    form, error, actor=actor, record=target, place_error=_apply_domain_error
+                )
             else:
                 return HttpResponseRedirect(reverse("target_detail", args=[target.pk]) + "?saved=1")
         status = 412 if is_stale(form) else 422
