@@ -9,6 +9,7 @@ audit). A record the user may not see is a 404, never a 403 or the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -714,11 +715,10 @@ def _back_to_pool(request: HttpRequest, tab: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("pool") + "?" + query({"tab": tab, "q": q}))
 
 
-@login_required
-@require_POST
-def pool_lead_claim(request: HttpRequest, lead_id: int) -> HttpResponse:
+def _claim(request: HttpRequest, tab: str, claim: Callable[[User], Any]) -> HttpResponse:
+    """Claim a lead or an account from the pool, then back to the pool's tab with a message."""
     try:
-        lead = services.lead_claim(actor=actor_of(request), lead_id=lead_id)
+        record = claim(actor_of(request))
     except NotFound:
         raise Http404 from None
     except PermissionDenied as refused:
@@ -726,24 +726,24 @@ def pool_lead_claim(request: HttpRequest, lead_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("You claimed %(name)s.") % {"name": lead.name})
-    return _back_to_pool(request, "leads")
+        messages.success(request, _("You claimed %(name)s.") % {"name": record.name})
+    return _back_to_pool(request, tab)
+
+
+@login_required
+@require_POST
+def pool_lead_claim(request: HttpRequest, lead_id: int) -> HttpResponse:
+    return _claim(request, "leads", lambda actor: services.lead_claim(actor=actor, lead_id=lead_id))
 
 
 @login_required
 @require_POST
 def pool_account_claim(request: HttpRequest, account_id: int) -> HttpResponse:
-    try:
-        account = customer_services.account_claim(actor=actor_of(request), account_id=account_id)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied as refused:
-        return HttpResponse(refused.message, status=403)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You claimed %(name)s.") % {"name": account.name})
-    return _back_to_pool(request, "accounts")
+    return _claim(
+        request,
+        "accounts",
+        lambda actor: customer_services.account_claim(actor=actor, account_id=account_id),
+    )
 
 
 @login_required
