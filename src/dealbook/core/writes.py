@@ -13,9 +13,11 @@ from dealbook.core.errors import DomainError, NotFound, StaleVersion
 
 
 def lock[M: models.Model](queryset: models.QuerySet[M], pk: int, what: str) -> M:
-    """The row, locked for this transaction (SQLite: the IMMEDIATE transaction already is)."""
+    """The row, locked for this transaction (SQLite: the IMMEDIATE transaction already is).
+    Only the row itself (FOR UPDATE OF): the rows a select_related joins stay unlocked, and
+    PostgreSQL refuses to lock the nullable side of an outer join."""
     try:
-        return queryset.select_for_update().get(pk=pk)
+        return queryset.select_for_update(of=("self",)).get(pk=pk)
     except ObjectDoesNotExist:
         raise NotFound(what) from None
 

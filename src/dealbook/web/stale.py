@@ -61,6 +61,13 @@ def _field(model: type[models.Model], name: str) -> models.Field | None:
     return None
 
 
+def _position(model: type[models.Model], name: str) -> tuple[int, str]:
+    for index, field in enumerate(model._meta.concrete_fields):
+        if name in (field.name, field.attname):
+            return index, name
+    return len(model._meta.concrete_fields), name
+
+
 def _related_names(
     model: type[models.Model], events: list[Any], org_id: int
 ) -> dict[tuple[type, Any], str]:
@@ -99,7 +106,10 @@ def edits_since(*, actor: User, record: models.Model, error: StaleVersion) -> li
     edits = []
     for event in events:
         fields = []
-        for name, (before, after) in event.changes.items():
+        # In the model's field order (PostgreSQL's jsonb does not keep the keys' order).
+        for name, (before, after) in sorted(
+            event.changes.items(), key=lambda item: _position(model, item[0])
+        ):
             field = _field(model, name)
             label = str(field.verbose_name) if field is not None else name.replace("_", " ")
             fields.append(
