@@ -53,6 +53,14 @@ def assert_pages_of_25(client: Client, path: str, rows, names: list[str], **para
     assert 'rel="next"' not in second
 
 
+def assert_list_queries(assert_num_queries, client: Client, path: str, queries: int, rows, shown):
+    """One GET of a list page costs exactly `queries` queries and shows `shown` rows
+    (`assert_num_queries` is pytest-django's django_assert_num_queries fixture)."""
+    with assert_num_queries(queries):
+        html = client.get(path).content.decode()
+    assert len(rows(html)) == shown
+
+
 def assert_strict(html: str) -> None:
     """Nothing in the page that the Content-Security-Policy would refuse."""
     page = parse_page(html)
