@@ -185,6 +185,7 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "account_edit": [records["account"]],
         "account_log": [records["account"]],
         "deal_detail": [records["deal"]],
+        "deal_edit": [records["deal"]],
         "deal_move": [records["deal"]],
         "deal_win": [records["deal"]],
         "deal_lose": [records["deal"]],
