@@ -175,6 +175,8 @@ def build_scale(
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    # After the load's transaction: PostgreSQL's VACUUM cannot run inside one.
+    say(_("analyze: %(seconds).1f s") % {"seconds": loader.analyze()})
     summary = ScaleSummary(
         preset=preset.name,
         rows={table.name: table.written for table in loader.tables},
@@ -294,7 +296,6 @@ def _generate(
         _("search index: %(entries)s entries in %(seconds).1f s")
         % {"entries": f"{searched.entries:,}", "seconds": searched.seconds}
     )
-    say(_("analyze: %(seconds).1f s") % {"seconds": loader.analyze()})
     return loader
 
 
