@@ -33,9 +33,9 @@ def _nav(client) -> list[tuple[str, str | None]]:
     ("login", "expected"),
     [
         ("li.rep", [*SALES_NAV, TARGETS]),
-        ("zhang.manager", [*SALES_NAV, TARGETS, ("team", None)]),
-        ("chen.director", [*SALES_NAV, TARGETS, ("team", None)]),
-        ("admin", [*SALES_NAV, TARGETS, ("team", None), ("admin", "/admin/")]),
+        ("zhang.manager", [*SALES_NAV, TARGETS]),
+        ("chen.director", [*SALES_NAV, TARGETS]),
+        ("admin", [*SALES_NAV, TARGETS, ("admin", "/admin/")]),
         (
             "wu.finance",
             [

@@ -19,8 +19,6 @@ from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.targets.policies import read_access as target_read_access
 
-TEAM_ROLES = frozenset({Role.SALES_MANAGER, Role.EXECUTIVE, Role.ADMIN})
-
 # Search hit type → URL name of the record's page (taking the record's id).
 RECORD_ROUTES = {
     "account": "account_detail",
@@ -53,7 +51,6 @@ NAVIGATION = (
     NavEntry("pipeline", _("Pipeline"), "pipeline_board", _reads(Entity.DEAL)),
     NavEntry("leads", _("Leads & pool"), "lead_list", _reads(Entity.LEAD)),
     NavEntry("targets", _("Targets"), "target_list", _reads_targets),
-    NavEntry("team", _("Team"), "team_home", lambda user: user.role in TEAM_ROLES),
     NavEntry("admin", _("Admin"), "admin:index", lambda user: user.role == Role.ADMIN),
 )
 
