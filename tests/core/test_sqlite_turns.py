@@ -62,7 +62,10 @@ def test_a_second_process_waits_for_its_turn_instead_of_failing(tmp_path: Path, 
         started = time.monotonic()
         second._start_transaction_under_autocommit()
         waited = time.monotonic() - started
-        assert done.is_set()  # it began only once the first had committed
+        # It began only once the first had committed: its transaction sees the first row.
+        with second.cursor() as cursor:
+            cursor.execute("SELECT value FROM log")
+            assert cursor.fetchall() == [("first",)]
         _write(second, "second")
         second.commit()
         second.close()
