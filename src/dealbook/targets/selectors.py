@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound
 from dealbook.core.writes import lock
-from dealbook.org.models import Organization, User
-from dealbook.org.visibility import scoped
+from dealbook.org import selectors as org_selectors
+from dealbook.org.enums import Role
+from dealbook.org.models import Organization, Team, User
+from dealbook.org.visibility import scoped, viewer_for
 from dealbook.targets import policies
 from dealbook.targets.cascading import MismatchView as MismatchView
 from dealbook.targets.cascading import target_mismatches as target_mismatches
@@ -464,3 +466,35 @@ def targets_reached(
             )
         reached[target.pk] = Reached(actual=actual, percent=percent_of(actual, target.amount))
     return reached
+
+
+# --- whom a setter may set targets for (policies.check_can_set's rule, as choices) ---------
+
+# The people a target can be set for: whoever sells or leads sellers.
+TARGETED_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.EXECUTIVE)
+
+
+def settable_people(*, actor: User) -> list[User]:
+    """The people `actor` may set targets for: anyone for the director and admins, the people
+    they manage (and themself) for a manager."""
+    users = org_selectors.user_list(actor=actor).filter(role__in=TARGETED_ROLES)
+    if actor.role in policies.TOP:
+        return list(users)
+    return list(users.filter(pk__in=sorted(viewer_for(actor).owner_ids)))
+
+
+def settable_teams(*, actor: User) -> list[Team]:
+    """The teams `actor` may set targets for: all for the director and admins, the teams
+    they manage for a manager."""
+    teams = org_selectors.team_list(actor=actor)
+    if actor.role in policies.TOP:
+        return list(teams)
+    return list(teams.filter(pk__in=sorted(viewer_for(actor).managed_team_ids)))
+
+
+def settable_scopes(*, actor: User) -> list[ScopeKind]:
+    """Person and team for every setter; the company for the director and admins."""
+    scopes = [ScopeKind.PERSON, ScopeKind.TEAM]
+    if actor.role in policies.TOP:
+        scopes.append(ScopeKind.COMPANY)
+    return scopes

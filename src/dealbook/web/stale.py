@@ -12,16 +12,21 @@ so the edits since version v are the record's last (current − v) audit events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dealbook.core.audit import recent_events
 from dealbook.core.errors import StaleVersion
-from dealbook.org.models import User
+from dealbook.customers import selectors as customer_selectors
+from dealbook.customers.models import Account, Contact
+from dealbook.org import selectors as org_selectors
+from dealbook.org.models import Team, User
 
 MOST_EDITS_SHOWN = 20
 
@@ -68,23 +73,32 @@ def _position(model: type[models.Model], name: str) -> tuple[int, str]:
     return len(model._meta.concrete_fields), name
 
 
+# The records a changed foreign key may point at, each read through its own selector: a name
+# is shown only where the actor may see the record (an account moved to one they cannot see
+# stays a number).
+_NAMED: dict[type[models.Model], Callable[[User], QuerySet]] = {
+    User: lambda actor: org_selectors.user_list(actor=actor),
+    Team: lambda actor: org_selectors.team_list(actor=actor),
+    Account: lambda actor: customer_selectors.visible_accounts(actor=actor),
+    Contact: lambda actor: customer_selectors.visible_contacts(actor=actor),
+}
+
+
 def _related_names(
-    model: type[models.Model], events: list[Any], org_id: int
+    model: type[models.Model], events: list[Any], actor: User
 ) -> dict[tuple[type, Any], str]:
     """The names of the records the changed foreign keys point at: one query per kind."""
     wanted: dict[type[models.Model], set[Any]] = {}
     for event in events:
         for name, values in event.changes.items():
             field = _field(model, name)
-            if field is not None and field.is_relation and field.related_model is not None:
+            if field is not None and field.related_model in _NAMED:
                 wanted.setdefault(field.related_model, set()).update(
                     value for value in values if value is not None
                 )
     names: dict[tuple[type, Any], str] = {}
     for related, ids in wanted.items():
-        rows = related._default_manager.filter(pk__in=sorted(ids))
-        if any(f.name == "org" for f in related._meta.concrete_fields):
-            rows = rows.filter(org_id=org_id)
+        rows = _NAMED[related](actor).filter(pk__in=sorted(ids))
         names.update({(related, row.pk): str(row) for row in rows})
     return names
 
@@ -102,7 +116,7 @@ def edits_since(*, actor: User, record: models.Model, error: StaleVersion) -> li
         object_id=record.pk,
         limit=count,
     )
-    names = _related_names(model, events, actor.org_id)
+    names = _related_names(model, events, actor)
     edits = []
     for event in events:
         fields = []

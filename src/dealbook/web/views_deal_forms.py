@@ -26,7 +26,8 @@ from django.views.decorators.http import require_http_methods
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.core.money import CURRENCY_EXPONENTS, exponent
 from dealbook.customers import selectors as customer_selectors
-from dealbook.org.models import Organization, User
+from dealbook.org import selectors as org_selectors
+from dealbook.org.models import User
 from dealbook.org.policies import Entity, can_write
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.enums import StageKind
@@ -283,8 +284,7 @@ def _account_choices(actor: User, wanted: int | None) -> list[Any]:
 
 
 def _create_initial(actor: User, request: HttpRequest, pipelines: list[Pipeline]) -> dict:
-    currency = Organization.objects.values_list("currency", flat=True).get(pk=actor.org_id)
-    initial: dict[str, Any] = {"currency": currency}
+    initial: dict[str, Any] = {"currency": org_selectors.org_settings(actor=actor).currency}
     account_id = _int_param(request, "account")
     if account_id is not None:
         initial["account"] = account_id

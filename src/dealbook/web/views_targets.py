@@ -25,10 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dealbook.core.errors import DomainError, NotFound, PermissionDenied, StaleVersion
 from dealbook.org import selectors as org_selectors
-from dealbook.org.enums import Role
 from dealbook.org.models import Team, User
 from dealbook.org.policies import Access
-from dealbook.org.visibility import viewer_for
 from dealbook.targets import policies, selectors, services
 from dealbook.targets.cascade import Method
 from dealbook.targets.enums import MetricKey, ScopeKind, TargetStatus
@@ -45,7 +43,6 @@ from dealbook.targets.periods import (
 from dealbook.web.forms import actor_of, apply_domain_error, is_stale, refuse_edit, styled
 
 HISTORY_PERIODS = 8
-SELLING_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.EXECUTIVE)
 
 
 def _reader(request: HttpRequest) -> User:
@@ -245,27 +242,6 @@ def target_list(request: HttpRequest) -> HttpResponse:
 # --- set a target and its recommendation -----------------------------------------------------
 
 
-def _settable_people(actor: User) -> list[User]:
-    users = org_selectors.user_list(actor=actor).filter(role__in=SELLING_ROLES)
-    if actor.role in policies.TOP:
-        return list(users)
-    return list(users.filter(pk__in=sorted(viewer_for(actor).owner_ids)))
-
-
-def _settable_teams(actor: User) -> list[Team]:
-    teams = org_selectors.team_list(actor=actor)
-    if actor.role in policies.TOP:
-        return list(teams)
-    return list(teams.filter(pk__in=sorted(viewer_for(actor).managed_team_ids)))
-
-
-def _scope_choices(actor: User) -> list[tuple[str, Any]]:
-    scopes = [ScopeKind.PERSON, ScopeKind.TEAM]
-    if actor.role in policies.TOP:
-        scopes.append(ScopeKind.COMPANY)
-    return [(scope.value, scope.label) for scope in scopes]
-
-
 class TargetForm(forms.Form):
     metric = forms.ChoiceField(label=_("Metric"))
     scope = forms.ChoiceField(label=_("For"))
@@ -287,14 +263,16 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["metric"].choices = _metric_choices()  # type: ignore[attr-defined]
-        self.fields["scope"].choices = _scope_choices(actor)  # type: ignore[attr-defined]
+        self.fields["scope"].choices = [  # type: ignore[attr-defined]
+            (scope.value, scope.label) for scope in selectors.settable_scopes(actor=actor)
+        ]
         self.fields["user"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
-            *((str(u.pk), str(u)) for u in _settable_people(actor)),
+            *((str(u.pk), str(u)) for u in selectors.settable_people(actor=actor)),
         ]
         self.fields["team"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
-            *((str(t.pk), t.name) for t in _settable_teams(actor)),
+            *((str(t.pk), t.name) for t in selectors.settable_teams(actor=actor)),
         ]
         self.fields["period"].choices = _period_choices(actor)  # type: ignore[attr-defined]
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
