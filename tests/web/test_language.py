@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dealbook.core.errors import DomainError, PermissionDenied
 from dealbook.core.models import AuditEvent
@@ -39,6 +40,19 @@ def test_switching_saves_the_language_on_the_user_and_the_next_page_is_chinese(w
         '<a class="nav-link active" href="/" data-nav="home" aria-current="page">首页</a>' in html
     )
     assert "退出登录" in html
+
+
+def test_the_saved_language_lasts_as_long_as_the_request(world, client_as):
+    """The page and its Content-Language are the user's; the thread is back to the request's
+    own language afterwards (a test or a thread serving the next request sees no Chinese)."""
+    li = world["li.rep"]
+    user_set_language(actor=li, language="zh-hans")
+    with translation.override("en"):
+        response = client_as(li, HTTP_ACCEPT_LANGUAGE="en").get("/")
+        assert '<html lang="zh-hans">' in response.content.decode()
+        assert response["Content-Language"] == "zh-hans"
+        assert translation.get_language() == "en"
+        assert str(translation.gettext_lazy("Pipeline")) == "Pipeline"
 
 
 def test_switching_is_audited_once(world, client_as):

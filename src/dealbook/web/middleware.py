@@ -33,12 +33,23 @@ class UserPreferencesMiddleware:
         if request.path.startswith(API_PREFIX) or not user.is_authenticated:
             return self.get_response(request)
         language = supported_language(getattr(user, "language", ""))
+        previous = translation.get_language()
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         if getattr(user, "org_id", None):
             timezone.activate(org_settings(actor=user).zone)  # type: ignore[arg-type]
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if language:
+                # Said here, before the language is put back: LocaleMiddleware would name the
+                # one it chose for the request.
+                response.headers.setdefault("Content-Language", language)
+            return response
         finally:
             timezone.deactivate()
+            # The thread goes back to the request's language (LocaleMiddleware's choice): a
+            # user's saved language must not outlive their request — in a test's thread it
+            # named the next test's standard stages in Chinese.
+            if language:
+                translation.activate(previous)

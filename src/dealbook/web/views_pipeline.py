@@ -245,6 +245,20 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
 # --- moving a deal on the board -----------------------------------------------------------
 
 
+def _lost_reason_field() -> forms.TypedChoiceField:
+    """Why a deal was lost: the lose form's and the move dialog's (into a lost stage) field;
+    its choices are the organisation's reasons (`_lost_reason_choices`)."""
+    return forms.TypedChoiceField(
+        label=gettext_lazy("Lost reason"),
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _lost_reason_choices(actor: User) -> list[tuple[Any, str]]:
+    return [("", "—"), *((r.pk, r.name) for r in selectors.lost_reason_list(actor=actor))]
+
+
 class MoveValuesForm(forms.Form):
     """What the target stage requires and the deal lacks: only the asked fields are shown."""
 
@@ -270,11 +284,7 @@ class MoveValuesForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    lost_reason_id = forms.TypedChoiceField(
-        label=gettext_lazy("Lost reason"),
-        coerce=int,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    lost_reason_id = _lost_reason_field()
     lost_note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
@@ -299,10 +309,7 @@ class MoveValuesForm(forms.Form):
                 (c.pk, c.name) for c in selectors.competitor_list(actor=actor)
             ]
         if "lost_reason_id" in self.fields:
-            self.fields["lost_reason_id"].choices = [  # type: ignore[attr-defined]
-                ("", "—"),
-                *((r.pk, r.name) for r in selectors.lost_reason_list(actor=actor)),
-            ]
+            self.fields["lost_reason_id"].choices = _lost_reason_choices(actor)  # type: ignore[attr-defined]
 
 
 def _asked_inputs(requirements: list[str]) -> list[str]:
@@ -512,11 +519,7 @@ class WinForm(forms.Form):
 
 class LoseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    lost_reason_id = forms.TypedChoiceField(
-        label=gettext_lazy("Lost reason"),
-        coerce=int,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    lost_reason_id = _lost_reason_field()
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
@@ -526,12 +529,7 @@ class LoseForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reason_field = self.fields["lost_reason_id"]
-        assert isinstance(reason_field, forms.ChoiceField)
-        reason_field.choices = [
-            ("", "—"),
-            *((r.pk, r.name) for r in selectors.lost_reason_list(actor=actor)),
-        ]
+        self.fields["lost_reason_id"].choices = _lost_reason_choices(actor)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
