@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealbook.activities.models import Activity
+from dealbook.collaboration.models import Notification
 from dealbook.core.text import normalize_name
 from dealbook.customers.models import Account, Contact
 from dealbook.leads.models import Lead
@@ -37,6 +38,7 @@ class Fixture:
     next_stage: Stage | None = None
     lost_reason: LostReason | None = None
     team_targets: dict[str, Target] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)
 
 
 def _account(org, owner, name):
@@ -133,6 +135,10 @@ def build_fixture() -> Fixture:
             start_date=dt.date(2026, 1, 1),
             end_date=dt.date(2026, 4, 1),
             amount=90_000,
+        )
+    for login in spec.REPS:  # each rep's own inbox: nobody else reads it, their managers included
+        fixture.notifications[login] = Notification.objects.create(
+            org=org, recipient=world[login], kind="test", key=f"matrix:{login}"
         )
     records["account"][spec.POOL] = _account(org, None, "Pool account")
     records["lead"][spec.POOL] = Lead.objects.create(org=org, owner=None, name="Pool lead")
@@ -246,6 +252,14 @@ def _cases(fixture: Fixture, persona: str):
             _write_status(
                 team in spec.TEAM_TARGETS_VISIBLE[persona], team in spec.CAN_CASCADE[persona], 200
             ),
+        )
+    for owner, notification in fixture.notifications.items():
+        yield (
+            f"mark notification of {owner} read",
+            "post",
+            f"notifications/{notification.pk}/read",
+            {},
+            200 if owner == persona else 404,
         )
     pool_account = fixture.records["account"][spec.POOL]
     pool_lead = fixture.records["lead"][spec.POOL]
@@ -364,6 +378,12 @@ def test_access_matrix(persona, api_as, record_figure):
             if status != want:
                 leaks += _is_leak(status, want)
                 mismatches.append(f"get {entity} of {owner}: {status}, expected {want}")
+    cases += 1
+    inbox = {item["id"] for item in client.get("notifications").json()["items"]}
+    own = {n.pk for owner, n in fixture.notifications.items() if owner == persona}
+    if inbox != own:
+        leaks += len(inbox - own)
+        mismatches.append(f"list notifications: got {sorted(inbox)}, expected {sorted(own)}")
     for description, method, path, body, want in _cases(fixture, persona):
         cases += 1
         status = _attempt(client, method, path, body)

@@ -1,4 +1,4 @@
-"""The shell around every page: navigation by role, the to-dos bell, the user menu."""
+"""The shell around every page: navigation by role, the bell, the user menu."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dealbook.web import navigation
 from tests.activities.factories import ActivityFactory
+from tests.collaboration.factories import NotificationFactory
 from tests.web.conftest import parse_page
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,14 @@ def _todo(owner, due_at, done=False):
     )
 
 
+def _badge(total: int, unread: int, due: int) -> str:
+    colour = "text-bg-danger" if total else "text-bg-secondary"
+    return (
+        f'<span class="badge rounded-pill {colour}" data-count="{total}" '
+        f'data-unread="{unread}" data-due="{due}">{total}</span>'
+    )
+
+
 def test_the_bell_counts_my_open_todos_overdue_or_due_today(world, client_as):
     li, wang = world["li.rep"], world["wang.rep"]
     now = timezone.now()
@@ -108,16 +117,26 @@ def test_the_bell_counts_my_open_todos_overdue_or_due_today(world, client_as):
     _todo(li, now + dt.timedelta(days=3))  # later
     _todo(wang, now - dt.timedelta(days=1))  # someone else's
     html = client_as(li).get("/").content.decode()
-    assert '<span class="badge rounded-pill text-bg-danger" data-count="2">2</span>' in html
-    assert 'title="To-dos overdue or due today: 2"' in html
-    assert '<span class="badge rounded-pill text-bg-danger" data-count="1">1</span>' in (
-        client_as(wang).get("/").content.decode()
-    )
+    assert _badge(2, 0, 2) in html
+    assert 'title="Unread notifications: 0 · To-dos overdue or due today: 2"' in html
+    assert 'href="/notifications/"' in html
+    assert _badge(1, 0, 1) in client_as(wang).get("/").content.decode()
+
+
+def test_the_bell_adds_my_unread_notifications_and_nobody_elses(world, client_as):
+    li, wang = world["li.rep"], world["wang.rep"]
+    _todo(li, timezone.now() - dt.timedelta(days=1))
+    for number, person in enumerate([li, li, li, wang]):
+        NotificationFactory(recipient=person, key=f"k{number}")
+    NotificationFactory(recipient=li, key="old", read_at=timezone.now())
+    html = client_as(li).get("/").content.decode()
+    assert _badge(4, 3, 1) in html
+    assert 'title="Unread notifications: 3 · To-dos overdue or due today: 1"' in html
 
 
 def test_the_bell_shows_zero_in_grey_for_roles_without_todos(world, client_as):
     html = client_as(world["he.product"]).get("/").content.decode()
-    assert '<span class="badge rounded-pill text-bg-secondary" data-count="0">0</span>' in html
+    assert _badge(0, 0, 0) in html
 
 
 def test_the_user_menu_names_the_user_and_role_and_offers_both_languages(world, client_as):

@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dealbook.activities.api import router as activities_router
+from dealbook.collaboration.api import router as notifications_router
 from dealbook.analytics.api import router as home_router
 from dealbook.core.api import (
     ProblemJsonAPI,
@@ -55,3 +56,4 @@ api.add_router("/activities", activities_router, tags=["activities"])
 api.add_router("/targets", targets_router, tags=["targets"])
 api.add_router("/search", search_router, tags=["search"])
 api.add_router("/home", home_router, tags=["home"])
+api.add_router("/notifications", notifications_router, tags=["notifications"])

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",
     "dealbook.core",
     "dealbook.org",
+    "dealbook.collaboration",
     "dealbook.customers",
     "dealbook.leads",
     "dealbook.pipeline",

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("dealbook.web.urls_contacts")),
     path("", include("dealbook.web.urls_leads")),
     path("", include("dealbook.web.urls_targets")),
+    path("", include("dealbook.web.urls_notifications")),
 ]
