@@ -3,6 +3,7 @@ winning a deal tells them at once, and that nobody is told twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,9 +14,10 @@ from dealbook.collaboration import kinds
 from dealbook.collaboration.models import Notification
 from dealbook.core.models import AuditEvent
 from dealbook.pipeline import services as pipeline_services
+from dealbook.pipeline.models import Deal
 from dealbook.targets import notifying
 from dealbook.targets.models import Target, TargetMilestone
-from dealbook.targets.periods import local_today, period_containing
+from dealbook.targets.periods import local_midnight, local_today, period_containing
 from dealbook.targets.services import target_milestones_record
 from tests.factories import AccountFactory
 from tests.pipeline.factories import PipelineFactory
@@ -162,3 +164,39 @@ def test_a_kind_nobody_words_still_reads_as_something():
     with translation.override("en"):
         assert kinds.text_of("gone", {}) == "You have a notification."
         assert kinds.text_of(notifying.KIND, {"metric": "nope"}) == "You have a notification."
+
+
+def test_a_call_logged_as_done_counts_at_once(world, quarter, django_capture_on_commit_callbacks):
+    from dealbook.activities import services as activity_services
+
+    target = _target(
+        world, quarter, scope="person", user="li.rep", amount=1, metric="activities_calls"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_services.activity_log(actor=world["li.rep"], kind="note", subject="Not a call")
+    assert Notification.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_services.activity_log(actor=world["li.rep"], kind="call", subject="Called")
+    assert set(
+        TargetMilestone.objects.filter(target=target).values_list("threshold", flat=True)
+    ) == {
+        50,
+        90,
+        100,
+    }
+    assert _told(world)["li.rep"][0] == (
+        f"李娜 Li Na reached 50% of the Calls target for {quarter.label}."
+    )
+
+
+def test_a_target_over_for_more_than_a_month_tells_nobody(world, sales, quarter):
+    old, late = quarter.previous().previous(), quarter.previous()
+    # Ten days after the last quarter ended: its target still counts, the one before not.
+    for period in (old, late):
+        _target(world, period, scope="company", amount=1)
+    _win(world, "li.rep")
+    Deal.objects.update(closed_at=local_midnight(old.start, ZoneInfo(world.org.time_zone)))
+    today = late.end + dt.timedelta(days=10)
+    assert target_milestones_record(org=world.org, today=today) == 0
+    Deal.objects.update(closed_at=local_midnight(late.start, ZoneInfo(world.org.time_zone)))
+    assert target_milestones_record(org=world.org, today=today) == 3

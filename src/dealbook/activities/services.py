@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from dealbook.activities import policies, selectors
 from dealbook.activities.enums import ActivityKind
+from dealbook.activities.events import ActivityCompleted
 from dealbook.activities.models import Activity
-from dealbook.core import audit
+from dealbook.core import audit, events
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.writes import apply_changes, check_version, lock
 from dealbook.customers import selectors as customer_selectors
@@ -238,7 +239,23 @@ def activity_log(
     }
     audit.record(actor=actor, verb="create", target=activity, changes=changes)
     _touch_parents(activity)
+    _completion_event(activity)
     return activity
+
+
+def _completion_event(activity: Activity) -> None:
+    """ActivityCompleted for an activity that is done (targets count calls, visits…)."""
+    if activity.completed_at is None:
+        return
+    events.publish(
+        ActivityCompleted(
+            org_id=activity.org_id,
+            activity_id=activity.pk,
+            owner_id=activity.owner_id,
+            kind=activity.kind,
+            completed_at=activity.completed_at,
+        )
+    )
 
 
 def _locked(actor: User, activity_id: int) -> Activity:
@@ -299,6 +316,7 @@ def activity_complete(
         values["outcome"] = outcome.strip()
     apply_changes(activity, actor=actor, values=values, verb="complete")
     _touch_parents(activity)
+    _completion_event(activity)
     return activity
 
 

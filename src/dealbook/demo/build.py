@@ -38,6 +38,7 @@ from dealbook.leads.models import AssignmentRule, Lead
 from dealbook.org.models import Organization, User
 from dealbook.pipeline.models import Deal, DealLineItem, StageHistory
 from dealbook.search.index import reindex
+from dealbook.targets.services import target_milestones_record
 
 DEFAULT_SEED = 20261127
 BATCH_SIZE = 500
@@ -113,6 +114,8 @@ def build_demo(
         _insert(cast, companies, deals, lead_book, activities)
         reindex(org_id=cast.org.pk)  # bulk_create sends no signals: index in bulk
         create_targets(rng=_rng(seed, "targets"), cast=cast, clock=clock)
+        # The milestones this quarter's results have reached, and their notifications.
+        target_milestones_record(org=cast.org, today=clock.today)
     return _summary(cast, companies, deals, lead_book, activities)
 
 
