@@ -154,3 +154,26 @@ def test_registry_definitions_and_payment_collected_not_available():
     assert all(str(m.definition) for m in METRICS.values())
     with pytest.raises(NotImplementedError):
         METRICS[MetricKey.PAYMENT_COLLECTED].actual(None, None, dt.date.min, dt.date.max)
+
+
+@pytest.mark.parametrize("key", [MetricKey.REVENUE_WON, MetricKey.DEALS_WON])
+def test_monthly_roll_up_equals_the_deals_month_by_month(history, key, django_assert_num_queries):
+    """History for recommendations reads the closed-deal roll-up: each local month of the
+    fiscal year (midnights of Shanghai included) equals the deals themselves."""
+    org = history.world.org
+    year = PERIODS[5]
+    definition = metric(key)
+    assert definition.monthly is not None
+    months = [period_containing("month", year.start, 4)]
+    while months[-1].end < year.end:
+        months.append(months[-1].next())
+    checked = 0
+    for subject, owners in _subjects(history.world).items():
+        with django_assert_num_queries(1):
+            monthly = definition.monthly(org, owners, year.start, year.end)
+        for month in months:
+            expected = _expected(key, history, owners, month)
+            assert monthly.get(month.start, Decimal(0)) == expected, (subject, month.label)
+            checked += 1 if expected else 0
+        assert set(monthly) <= {month.start for month in months}
+    assert checked >= 6

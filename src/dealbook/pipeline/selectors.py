@@ -235,6 +235,32 @@ def deals_of(*, org_id: int, owners: frozenset[int] | list[int] | None) -> Query
     return by_owners(Deal.objects.all(), org_id, owners)
 
 
+def won_per_month(
+    *,
+    org_id: int,
+    owners: frozenset[int] | list[int] | None,
+    first: dt.date,
+    last: dt.date,
+    currency: str | None = None,
+) -> QuerySet:
+    """(month, deals, amount in minor units) of the deals `owners` won in the months `first`
+    … `last` (their first days; local months of closing in the organisation's time zone), in
+    `currency` or any, from the roll-up ClosedDealMonthTotal — a few rows per owner and
+    month, whatever the number of deals. `owners` as `org.visibility.owner_scope` computed
+    them (None: every owner)."""
+    rows = by_owners(ClosedDealMonthTotal.objects.all(), org_id, owners).filter(
+        stage__kind=StageKind.WON, month__gte=first, month__lte=last
+    )
+    if currency is not None:
+        rows = rows.filter(currency=currency)
+    return (
+        rows.order_by()
+        .values("month")
+        .annotate(deals=Sum("deal_count"), amount=Sum("amount_sum"))
+        .values_list("month", "deals", "amount")
+    )
+
+
 def first_deals(
     *, org_id: int, deals: QuerySet[Deal], order: tuple[str, ...], count: int
 ) -> QuerySet[Deal]:

@@ -48,6 +48,11 @@ class Metric:
     daily: Callable[[Organization, Owners, dt.date, dt.date], dict[dt.date, Decimal]]
     # For a ratio: the metrics it divides (history and team sums recompute it from those).
     ratio_of: tuple[MetricKey, MetricKey] | None = None
+    # Whole local months [start, end) → {first day of the month: value}, from a roll-up;
+    # None: history sums `daily` by month instead.
+    monthly: Callable[[Organization, Owners, dt.date, dt.date], dict[dt.date, Decimal]] | None = (
+        None
+    )
 
     def quantum(self, currency: str) -> Decimal:
         """The smallest step of the metric's figures: a fen (or cent), or one for counts."""
@@ -102,6 +107,38 @@ def _revenue_won_daily(
     return {
         day: from_minor(total or 0, org.currency)
         for day, total in _by_local_day(qs, org, total=Sum("amount_minor"))
+    }
+
+
+def _won_months(org: Organization, owners: Owners, start: dt.date, end: dt.date, currency):
+    """Won deals per local month from the closed-deal roll-up; `start` and `end` are first
+    days of months."""
+    return pipeline_selectors.won_per_month(
+        org_id=org.pk or 0,
+        owners=owners,
+        first=start,
+        last=end - dt.timedelta(days=1),
+        currency=currency,
+    )
+
+
+def _revenue_won_monthly(
+    org: Organization, owners: Owners, start: dt.date, end: dt.date
+) -> dict[dt.date, Decimal]:
+    if _no_owners(owners):
+        return {}
+    rows = _won_months(org, owners, start, end, org.currency)
+    return {month: from_minor(amount or 0, org.currency) for month, _deals, amount in rows}
+
+
+def _deals_won_monthly(
+    org: Organization, owners: Owners, start: dt.date, end: dt.date
+) -> dict[dt.date, Decimal]:
+    if _no_owners(owners):
+        return {}
+    return {
+        month: Decimal(deals or 0)
+        for month, deals, _amount in _won_months(org, owners, start, end, None)
     }
 
 
@@ -239,6 +276,7 @@ METRICS: dict[MetricKey, Metric] = {
             is_additive=True,
             actual=_revenue_won,
             daily=_revenue_won_daily,
+            monthly=_revenue_won_monthly,
         ),
         Metric(
             key=MetricKey.DEALS_WON,
@@ -249,6 +287,7 @@ METRICS: dict[MetricKey, Metric] = {
             is_additive=True,
             actual=_deals_won,
             daily=_deals_won_daily,
+            monthly=_deals_won_monthly,
         ),
         Metric(
             key=MetricKey.NEW_CUSTOMERS_WON,

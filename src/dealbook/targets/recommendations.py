@@ -183,12 +183,14 @@ def _month_start(index: int) -> dt.date:
 def _history(
     definition: Metric, org: Organization, owners: Owners, first: int, last: int
 ) -> list[MonthlyActual]:
-    """Every month first..last (indexes), zeros included, from one grouped daily query."""
+    """Every month first..last (indexes), zeros included, from one grouped query: of the
+    metric's monthly roll-up where it has one, else of its days."""
     if last < first:
         return []
-    daily = definition.daily(org, owners, _month_start(first), _month_start(last + 1))
+    reader = definition.monthly or definition.daily
+    values = reader(org, owners, _month_start(first), _month_start(last + 1))
     by_month: dict[int, Decimal] = {}
-    for day, value in daily.items():
+    for day, value in values.items():
         by_month[_month_index(day)] = by_month.get(_month_index(day), Decimal(0)) + value
     return [
         MonthlyActual(month=_month_start(m), amount=by_month.get(m, Decimal(0)))
