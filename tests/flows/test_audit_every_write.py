@@ -76,6 +76,16 @@ def _rule(fx: Fixture):
     return AssignmentRule.objects.create(org=fx.world.org, name="East", team=fx.world.teams["East"])
 
 
+def _planned_leave(fx: Fixture) -> int:
+    import datetime as dt
+
+    from dealbook.targets.models import PlannedLeave
+
+    day = dt.date(2026, 7, 6)
+    li = fx.world["li.rep"]
+    return PlannedLeave.objects.create(org=li.org, user=li, start_date=day, end_date=day).pk
+
+
 def _approved_target(fx: Fixture) -> int:
     from dealbook.targets.models import Target
 
@@ -583,6 +593,31 @@ WRITES = [
         "lock",
         ("status",),
         lambda fx: (f"targets/{_approved_target(fx)}/lock", {}),
+    ),
+    Write(
+        "post",
+        "/api/v1/targets/planned-leave",
+        "zhang.manager",
+        "plannedleave",
+        "create",
+        ("user_id", "start_date", "end_date"),
+        lambda fx: (
+            "targets/planned-leave",
+            {
+                "user_id": fx.world["li.rep"].pk,
+                "start_date": "2026-07-06",
+                "end_date": "2026-07-10",
+            },
+        ),
+    ),
+    Write(
+        "delete",
+        "/api/v1/targets/planned-leave/{leave_id}",
+        "zhang.manager",
+        "plannedleave",
+        "delete",
+        ("user_id", "start_date", "end_date"),
+        lambda fx: (f"targets/planned-leave/{_planned_leave(fx)}", None),
     ),
 ]
 # Composite operations: one event per record they write, listed exactly.

@@ -134,6 +134,11 @@ def test_missing_required_field_is_named(write, api_as):
             },
             "user_id",
         ),
+        (
+            "targets/planned-leave",
+            {"user_id": 999_999, "start_date": "2026-07-06", "end_date": "2026-07-10"},
+            "user_id",
+        ),
     ],
 )
 def test_unknown_referenced_id_is_named(path, body, field, api_as):

@@ -113,5 +113,13 @@ def build_records() -> tuple[Any, dict[str, list[int]]]:
         amount=Decimal("300000.00"),
     )
     ids["target_id"] = [target.pk, team_target.pk]
+    leave = target_services.planned_leave_create(
+        actor=world["zhang.manager"],
+        user_id=li.pk,
+        start_date=dt.date(now.year, 7, 6),
+        end_date=dt.date(now.year, 7, 10),
+        note="Holiday",
+    )
+    ids["leave_id"] = [leave.pk]
     ids["user_id"] = [li.pk]
     return world, ids

@@ -5,7 +5,9 @@ from dealbook.targets.models import PlannedLeave
 
 @admin.register(PlannedLeave)
 class PlannedLeaveAdmin(admin.ModelAdmin):
-    """Planned leave is entered by an administrator (there is no page for it yet)."""
+    """An operations view of planned leave. The product records it (the person's target page,
+    the API) through `services.planned_leave_create`, which checks and audits each entry;
+    changes made here do neither."""
 
     list_display = ("user", "start_date", "end_date", "note")
     list_filter = ("org",)

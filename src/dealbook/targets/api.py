@@ -22,6 +22,10 @@ from dealbook.targets.schemas import (
     MismatchParams,
     PeriodOut,
     PeriodParams,
+    PlannedLeaveFilterParams,
+    PlannedLeaveIn,
+    PlannedLeaveOut,
+    PlannedLeavePage,
     RecommendationOut,
     RecommendationParams,
     TargetFilterParams,
@@ -140,6 +144,41 @@ def target_recommendation(request: HttpRequest, params: Query[RecommendationPara
 )
 def target_mismatches(request: HttpRequest, params: Query[MismatchParams]):
     return selectors.target_mismatches(actor=request.auth, **params.dict())
+
+
+# Planned leave: before the /{target_id} routes, which would otherwise shadow them.
+
+
+@router.get(
+    "/planned-leave",
+    response={200: PlannedLeavePage, **LIST_ERRORS},
+    summary="List planned leave (lost selling days)",
+)
+def planned_leave_list(
+    request: HttpRequest, filters: Query[PlannedLeaveFilterParams], page: Query[PageParams]
+):
+    qs = selectors.planned_leave_list(actor=request.auth, **filters.dict())
+    return page_out(paginate(qs, limit=page.limit, offset=page.offset))
+
+
+@router.post(
+    "/planned-leave",
+    response={201: PlannedLeaveOut, **WRITE_ERRORS},
+    summary="Record a person's planned leave",
+)
+def planned_leave_create(request: HttpRequest, payload: PlannedLeaveIn):
+    leave = services.planned_leave_create(actor=request.auth, **payload.dict())
+    return Status(201, selectors.planned_leave_get(actor=request.auth, leave_id=leave.pk))
+
+
+@router.delete(
+    "/planned-leave/{leave_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove planned leave",
+)
+def planned_leave_delete(request: HttpRequest, leave_id: int = PathID):
+    services.planned_leave_delete(actor=request.auth, leave_id=leave_id)
+    return Status(204, None)
 
 
 @router.get("/{target_id}", response={200: TargetOut, **READ_ERRORS}, summary="Get a target")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +38,10 @@ class TargetStatus(models.TextChoices):
 
 # Milestones of attainment (per cent of the target) that are recorded once each.
 MILESTONE_THRESHOLDS = (50, 90, 100)
+
+# Planned leave: one span is at most a year (a longer absence is entered as several spans),
+# its days fall in these years, and its note is short.
+LEAVE_MAX_DAYS = 366
+LEAVE_EARLIEST = dt.date(2000, 1, 1)
+LEAVE_LATEST = dt.date(2199, 12, 31)
+LEAVE_NOTE_MAX = 200

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealbook.core.models import TenantModel
-from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
+from dealbook.targets.enums import LEAVE_NOTE_MAX, MetricKey, PeriodKind, ScopeKind, TargetStatus
+from dealbook.targets.recommend import working_days
 
 
 class Target(TenantModel):
@@ -151,7 +152,7 @@ class PlannedLeave(TenantModel):
     )
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=LEAVE_NOTE_MAX, blank=True)
 
     class Meta:
         verbose_name = _("planned leave")
@@ -167,3 +168,8 @@ class PlannedLeave(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.start_date}–{self.end_date}"
+
+    @property
+    def working_days(self) -> int:
+        """Its Monday-to-Friday days: what capacity takes away (within the period planned)."""
+        return working_days(self.start_date, self.end_date)

@@ -11,6 +11,11 @@ admin for anyone and for the company. Approving and locking: the manager ABOVE t
 target's subject — for a person, the manager of their team (or of the team above when the
 person manages their own team); for a team, the manager of a team above it — and the
 director and admin for everything, the company's targets included.
+
+Planned leave (the days a person will not sell) is read like the person's targets
+(`can_see_person`), and recorded or removed by whoever sets that person's targets — the
+managers above them, the director and admin — but never by the person themself, unless they
+are the director or an admin.
 """
 
 from __future__ import annotations
@@ -138,3 +143,30 @@ def check_can_change(actor: User, target: Target) -> None:
         check_can_set(actor, scope=target.scope, user_id=target.user_id, team_id=target.team_id)
     except PermissionDenied:
         check_can_approve(actor, target)
+
+
+# --- planned leave ---------------------------------------------------------------------------
+
+
+def leave_visible_q(actor: User) -> Q:
+    """The planned leave `actor` may read: that of the people whose targets they read
+    (always combined with the organisation filter)."""
+    access = read_access(actor.role)
+    if access is Access.ALL:
+        return Q()
+    if access is Access.NONE or not actor.org_id:
+        return Q(pk__in=[])
+    return Q(user_id__in=sorted(viewer_for(actor).owner_ids))
+
+
+def check_can_set_leave(actor: User, user_id: int) -> None:
+    """May `actor` record (or remove) planned leave of person `user_id`? The rule of
+    `check_can_set` for a person's target, less the person themself."""
+    if actor.role in TOP:
+        return
+    if actor.role not in SETTERS:
+        raise PermissionDenied(_("Your role cannot record planned leave."))
+    if user_id == actor.pk:
+        raise PermissionDenied(_("Your own planned leave is recorded by the manager above you."))
+    if user_id not in viewer_for(actor).owner_ids:
+        raise PermissionDenied(_("You can record planned leave only for the people you manage."))

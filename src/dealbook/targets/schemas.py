@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from dealbook.core.api import MAX_ID, DateValue, InSchema, OutModel, VersionedPatch, page_schema
+from dealbook.core.api import (
+    MAX_ID,
+    DateValue,
+    InSchema,
+    JsonInt,
+    OutModel,
+    VersionedPatch,
+    page_schema,
+)
+from dealbook.targets.enums import LEAVE_EARLIEST, LEAVE_LATEST, LEAVE_NOTE_MAX
 
 MetricValue = Literal[
     "revenue_won",
@@ -263,3 +272,38 @@ class MismatchOut(Schema):
     difference: Decimal
     child_names: list[str]
     missing_names: list[str]
+
+
+# --- planned leave ----------------------------------------------------------------------------
+
+
+def _leave_day(default: Any, description: str) -> Any:
+    return Field(default, ge=LEAVE_EARLIEST, le=LEAVE_LATEST, description=description)
+
+
+class PlannedLeaveOut(OutModel):
+    id: int
+    version: int
+    user: TargetUserRef
+    start_date: dt.date
+    end_date: dt.date
+    note: str
+    working_days: int = Field(..., description="Monday-to-Friday days of the leave.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+PlannedLeavePage = page_schema(PlannedLeaveOut, "PlannedLeavePage")
+
+
+class PlannedLeaveIn(InSchema):
+    user_id: JsonInt = Field(..., ge=1, le=MAX_ID, description="The person away.")
+    start_date: DateValue = _leave_day(..., "The first day away.")
+    end_date: DateValue = _leave_day(..., "The last day away (included); at most 366 days on.")
+    note: str = Field("", max_length=LEAVE_NOTE_MAX, description="Holiday, training, …")
+
+
+class PlannedLeaveFilterParams(Schema):
+    user_id: int | None = OptionalID
+    from_date: DateValue | None = _leave_day(None, "Leave that ends on or after this day.")
+    to_date: DateValue | None = _leave_day(None, "Leave that starts on or before this day.")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from dealbook.core.errors import NotFound
+from dealbook.core.errors import NotFound, PermissionDenied
 from dealbook.core.writes import lock
 from dealbook.org import selectors as org_selectors
 from dealbook.org.enums import Role
@@ -21,7 +21,7 @@ from dealbook.targets.cascading import MismatchView as MismatchView
 from dealbook.targets.cascading import target_mismatches as target_mismatches
 from dealbook.targets.enums import MetricKey, PeriodKind, ScopeKind, TargetStatus
 from dealbook.targets.metrics import Metric, Owners, average, metric
-from dealbook.targets.models import Target, TargetMilestone
+from dealbook.targets.models import PlannedLeave, Target, TargetMilestone
 from dealbook.targets.periods import Period, local_today, period_containing, periods_back
 from dealbook.targets.recommendations import ReasonView as ReasonView
 from dealbook.targets.recommendations import RecommendationView as RecommendationView
@@ -498,3 +498,65 @@ def settable_scopes(*, actor: User) -> list[ScopeKind]:
     if actor.role in policies.TOP:
         scopes.append(ScopeKind.COMPANY)
     return scopes
+
+
+# --- planned leave (policies.leave_visible_q / check_can_set_leave) -------------------------
+
+
+def visible_leave(*, actor: User) -> QuerySet[PlannedLeave]:
+    return scoped(PlannedLeave.objects.all(), actor).filter(policies.leave_visible_q(actor))
+
+
+def planned_leave_list(
+    *,
+    actor: User,
+    user_id: int | None = None,
+    from_date: dt.date | None = None,
+    to_date: dt.date | None = None,
+) -> QuerySet[PlannedLeave]:
+    """The planned leave `actor` may read, earliest first: of one person (`user_id`), and
+    overlapping the days from `from_date` to `to_date` (both inclusive, either open)."""
+    qs = visible_leave(actor=actor).select_related("user")
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    if from_date is not None:
+        qs = qs.filter(end_date__gte=from_date)
+    if to_date is not None:
+        qs = qs.filter(start_date__lte=to_date)
+    return qs.order_by("start_date", "user_id", "pk")
+
+
+def planned_leave_get(*, actor: User, leave_id: int) -> PlannedLeave:
+    leave = visible_leave(actor=actor).select_related("user").filter(pk=leave_id).first()
+    if leave is None:
+        raise NotFound(_("Planned leave"))
+    return leave
+
+
+def planned_leave_get_for_change(*, actor: User, leave_id: int) -> PlannedLeave:
+    """The leave, locked for the rest of the transaction (404 when the actor cannot see it)."""
+    return lock(visible_leave(actor=actor), leave_id, _("Planned leave"))
+
+
+def leave_overlapping(
+    *, org_id: int | None, user_id: int, start_date: dt.date, end_date: dt.date
+) -> PlannedLeave | None:
+    """The person's earliest leave sharing a day with [start_date, end_date] (no visibility
+    check: services ask it of a person the actor may record leave for)."""
+    return (
+        PlannedLeave.objects.filter(
+            org_id=org_id, user_id=user_id, start_date__lte=end_date, end_date__gte=start_date
+        )
+        .order_by("start_date", "pk")
+        .first()
+    )
+
+
+def can_set_leave(*, actor: User, user_id: int) -> bool:
+    """Whether `actor` may record and remove planned leave of person `user_id` (the pages
+    show the form and the delete buttons only then)."""
+    try:
+        policies.check_can_set_leave(actor, user_id)
+    except PermissionDenied:
+        return False
+    return True

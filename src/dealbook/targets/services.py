@@ -14,14 +14,23 @@ from django.utils.translation import gettext as _
 from dealbook.core import audit
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import exponent
-from dealbook.core.writes import apply_changes, check_version, creation_changes
+from dealbook.core.writes import apply_changes, check_version, creation_changes, lock
 from dealbook.org import selectors as org_selectors
 from dealbook.org.models import Organization, User
 from dealbook.targets import policies, selectors
 from dealbook.targets.cascading import target_cascade as target_cascade
-from dealbook.targets.enums import MILESTONE_THRESHOLDS, MetricKey, ScopeKind, TargetStatus
+from dealbook.targets.enums import (
+    LEAVE_EARLIEST,
+    LEAVE_LATEST,
+    LEAVE_MAX_DAYS,
+    LEAVE_NOTE_MAX,
+    MILESTONE_THRESHOLDS,
+    MetricKey,
+    ScopeKind,
+    TargetStatus,
+)
 from dealbook.targets.metrics import METRICS
-from dealbook.targets.models import Target, TargetMilestone
+from dealbook.targets.models import PlannedLeave, Target, TargetMilestone
 from dealbook.targets.periods import PeriodKind, local_today, period_starting
 from dealbook.targets.recommendations import achievability_check
 
@@ -429,3 +438,111 @@ def target_milestones_record(*, org: Organization, today: dt.date | None = None)
                     )
                     recorded += 1
     return recorded
+
+
+# --- planned leave ---------------------------------------------------------------------------
+
+
+def _leave_person(*, actor: User, user_id: int) -> User:
+    """The person, locked for the transaction: two entries of their leave at once are checked
+    for overlap one after the other (SQLite's IMMEDIATE transactions already take turns)."""
+    try:
+        return lock(org_selectors.user_list(actor=actor), user_id, _("User"))
+    except NotFound:
+        raise _invalid(
+            "does_not_exist", _("User %(id)s does not exist.") % {"id": user_id}, "user_id"
+        ) from None
+
+
+def _clean_leave_days(start_date: dt.date, end_date: dt.date) -> None:
+    for name, day in (("start_date", start_date), ("end_date", end_date)):
+        if not LEAVE_EARLIEST <= day <= LEAVE_LATEST:
+            raise _invalid(
+                "out_of_range",
+                _("Enter a day between %(first)s and %(last)s.")
+                % {"first": LEAVE_EARLIEST.isoformat(), "last": LEAVE_LATEST.isoformat()},
+                name,
+            )
+    if end_date < start_date:
+        raise _invalid(
+            "ends_before_start", _("The last day cannot be before the first day."), "end_date"
+        )
+    if (end_date - start_date).days + 1 > LEAVE_MAX_DAYS:
+        raise _invalid(
+            "too_long",
+            _("One entry of leave covers at most %(days)s days: enter a longer absence as several.")
+            % {"days": LEAVE_MAX_DAYS},
+            "end_date",
+        )
+
+
+def _clean_leave_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > LEAVE_NOTE_MAX:
+        raise _invalid(
+            "too_long",
+            _("Keep the note under %(max)s characters.") % {"max": LEAVE_NOTE_MAX},
+            "note",
+        )
+    return note
+
+
+@transaction.atomic
+def planned_leave_create(
+    *,
+    actor: User,
+    user_id: int,
+    start_date: dt.date,
+    end_date: dt.date,
+    note: str = "",
+) -> PlannedLeave:
+    """Record days person `user_id` will not sell, first and last day included: target
+    recommendations and cascades by capacity count their working days as lost capacity."""
+    person = _leave_person(actor=actor, user_id=user_id)
+    policies.check_can_set_leave(actor, person.pk)
+    _clean_leave_days(start_date, end_date)
+    values: dict[str, Any] = {
+        "user_id": person.pk,
+        "start_date": start_date,
+        "end_date": end_date,
+        "note": _clean_leave_note(note),
+    }
+    overlap = selectors.leave_overlapping(
+        org_id=actor.org_id, user_id=person.pk, start_date=start_date, end_date=end_date
+    )
+    if overlap is not None:
+        raise DomainError(
+            "overlap",
+            _(
+                "%(person)s already has planned leave from %(first)s to %(last)s: "
+                "it overlaps these days."
+            )
+            % {
+                "person": person,
+                "first": overlap.start_date.isoformat(),
+                "last": overlap.end_date.isoformat(),
+            },
+            field="start_date",
+            status=409,
+        )
+    leave = PlannedLeave.objects.create(org_id=actor.org_id, **values)
+    audit.record(actor=actor, verb="create", target=leave, changes=creation_changes(values))
+    return leave
+
+
+@transaction.atomic
+def planned_leave_delete(*, actor: User, leave_id: int) -> None:
+    """Remove an entry of planned leave (the audit trail keeps what it was)."""
+    leave = selectors.planned_leave_get_for_change(actor=actor, leave_id=leave_id)
+    policies.check_can_set_leave(actor, leave.user_id)
+    audit.record(
+        actor=actor,
+        verb="delete",
+        target=leave,
+        changes={
+            "user_id": [leave.user_id, None],
+            "start_date": [leave.start_date.isoformat(), None],
+            "end_date": [leave.end_date.isoformat(), None],
+        },
+    )
+    leave.delete()
