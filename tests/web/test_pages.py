@@ -140,7 +140,18 @@ def records(world):
         "saved_view": saved_view_create(actor=world["li.rep"], page="accounts", name="v").pk,
         "target": _target_of(world["li.rep"]),
         "user": world["li.rep"].pk,
+        "leave": _leave_of(world["li.rep"]),
     }
+
+
+def _leave_of(user) -> int:
+    """A day of planned leave of `user`."""
+    import datetime as dt
+
+    from dealbook.targets.models import PlannedLeave
+
+    day = dt.date(2026, 7, 6)
+    return PlannedLeave.objects.create(org=user.org, user=user, start_date=day, end_date=day).pk
 
 
 def _target_of(user) -> int:
@@ -168,6 +179,7 @@ POST_ONLY |= {"lead_qualify", "lead_disqualify", "lead_release"}
 POST_ONLY |= {"pool_lead_claim", "pool_account_claim", "pool_account_release"}
 POST_ONLY |= {"saved_view_create", "saved_view_delete"}
 POST_ONLY |= {"target_approve", "target_lock", "target_delete", "target_cascade"}
+POST_ONLY |= {"target_leave_add", "target_leave_delete"}
 # Pages a persona of the walk may not open: (route, persona) → the answer.
 REFUSED = {
     ("account_merge_pick", "li.rep"): 403,  # reps do not merge accounts
@@ -210,6 +222,8 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "target_delete": [records["target"]],
         "target_cascade": [records["target"]],
         "target_person_history": [records["user"]],
+        "target_leave_add": [records["user"]],
+        "target_leave_delete": [records["user"], records["leave"]],
     }
     path = reverse(name, args=arguments.get(name, []))
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dealbook.web import views_target_people as people
 from dealbook.web import views_targets as views
 
 urlpatterns: list[URLPattern] = [
@@ -18,7 +19,17 @@ urlpatterns: list[URLPattern] = [
     path("targets/<int:target_id>/cascade/", views.target_cascade, name="target_cascade"),
     path(
         "targets/people/<int:user_id>/",
-        views.target_person_history,
+        people.target_person_history,
         name="target_person_history",
+    ),
+    path(
+        "targets/people/<int:user_id>/leave/",
+        people.target_leave_add,
+        name="target_leave_add",
+    ),
+    path(
+        "targets/people/<int:user_id>/leave/<int:leave_id>/delete/",
+        people.target_leave_delete,
+        name="target_leave_delete",
     ),
 ]

@@ -1,6 +1,7 @@
 """Web pages of SMART targets: the grouped list (company → teams → people) with attainment,
 setting and editing a target with its recommendation dialog, approving / locking / deleting,
-cascading a company's or a team's target, a target's pacing page and a person's history.
+cascading a company's or a team's target, and a target's pacing page (a person's page — their
+history and planned leave — is views_target_people).
 
 A thin skin over `targets.selectors` and `targets.services` (the same the API uses). A role
 that reads no targets (service, marketing, product) gets a 404 on every page, like a target
@@ -41,8 +42,6 @@ from dealbook.targets.periods import (
     periods_of_year,
 )
 from dealbook.web.forms import actor_of, apply_domain_error, is_stale, refuse_edit, styled
-
-HISTORY_PERIODS = 8
 
 
 def _reader(request: HttpRequest) -> User:
@@ -700,81 +699,4 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
             "needs_reason": target.status == TargetStatus.APPROVED,
         },
         status=status,
-    )
-
-
-# --- a person's history ----------------------------------------------------------------------
-
-
-class HistoryForm(forms.Form):
-    metric = forms.ChoiceField(label=_("Metric"), required=False)
-    period_kind = forms.ChoiceField(label=_("Periods"), required=False, choices=PeriodKind.choices)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = _metric_choices()  # type: ignore[attr-defined]
-        styled(self)
-
-
-@login_required
-@require_GET
-def target_person_history(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = _reader(request)
-    form = HistoryForm(request.GET or None)
-    cleaned = form.cleaned_data if form.is_valid() else {}
-    metric_key = cleaned.get("metric") or MetricKey.REVENUE_WON.value
-    period_kind = cleaned.get("period_kind") or PeriodKind.QUARTER.value
-    if not form.is_bound or not form.is_valid():
-        form = HistoryForm(initial={"metric": metric_key, "period_kind": period_kind})
-    try:
-        person = org_selectors.user_get(actor=actor, user_id=user_id)
-        rows = selectors.person_history(
-            actor=actor,
-            user_id=user_id,
-            metric_key=metric_key,
-            period_kind=period_kind,
-            count=HISTORY_PERIODS,
-        )
-    except NotFound:
-        raise Http404 from None
-    chart = json.dumps(
-        {
-            "categories": [row.period.label for row in rows],
-            "series": [
-                {
-                    "name": str(_("Target")),
-                    "data": [None if row.amount is None else str(row.amount) for row in rows],
-                },
-                {"name": str(_("Actual")), "data": [str(row.actual) for row in rows]},
-            ],
-            "links": [
-                reverse("target_detail", args=[row.target_id]) if row.target_id else None
-                for row in rows
-            ],
-        }
-    )
-    return render(
-        request,
-        "web/targets/person_history.html",
-        {
-            "form": form,
-            "person": person,
-            "metric": metric(metric_key),
-            "unit_spec": _unit_spec(actor, metric_key),
-            "rows": [
-                {
-                    "period": row.period,
-                    "target_id": row.target_id,
-                    "target_status": row.target_status,
-                    "status_label": TargetStatus(row.target_status).label
-                    if row.target_status
-                    else "",
-                    "amount": row.amount,
-                    "actual": row.actual,
-                    "percent": row.percent,
-                }
-                for row in reversed(rows)
-            ],
-            "chart": chart,
-        },
     )
