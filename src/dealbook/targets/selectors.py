@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import NotFound, PermissionDenied
@@ -338,17 +338,42 @@ def milestone_list(*, actor: User, target_id: int) -> QuerySet[TargetMilestone]:
     return TargetMilestone.objects.filter(target=target).order_by("threshold")
 
 
-def counting_targets(*, org_id: int, today: dt.date) -> QuerySet[Target]:
-    """Approved and locked targets whose period has begun (for the milestone job)."""
-    return (
-        Target.objects.filter(
-            org_id=org_id,
-            status__in=[TargetStatus.APPROVED, TargetStatus.LOCKED],
-            start_date__lte=today,
-        )
-        .select_related("team")
-        .order_by("pk")
+MILESTONE_LATE_DAYS = 31
+
+
+def counting_targets(
+    *, org_id: int, today: dt.date, owner_id: int | None = None
+) -> QuerySet[Target]:
+    """Approved and locked targets whose period has begun and has not been over for more than
+    MILESTONE_LATE_DAYS (a win booked late still counts; a target of years ago, seen for the
+    first time after an import, tells nobody); with `owner_id`, only those a deal or activity
+    of that person counts towards (their own, their teams' up the tree, the company's) whose
+    period has not ended."""
+    qs = Target.objects.filter(
+        org_id=org_id,
+        status__in=[TargetStatus.APPROVED, TargetStatus.LOCKED],
+        start_date__lte=today,
+        end_date__gt=today - dt.timedelta(days=MILESTONE_LATE_DAYS),
     )
+    if owner_id is not None:
+        path = User.objects.filter(org_id=org_id, pk=owner_id).values_list("team__path", flat=True)
+        teams = [int(part) for part in (path.first() or "").strip("/").split("/") if part]
+        qs = qs.filter(end_date__gt=today).filter(
+            Q(scope=ScopeKind.PERSON, user_id=owner_id)
+            | Q(scope=ScopeKind.TEAM, team_id__in=teams)
+            | Q(scope=ScopeKind.COMPANY)
+        )
+    return qs.select_related("team", "user").order_by("pk")
+
+
+def milestones_known(targets: list[Target]) -> dict[int, set[int]]:
+    """The thresholds already recorded, per target id (one query)."""
+    known: dict[int, set[int]] = {}
+    for target_id, threshold in TargetMilestone.objects.filter(
+        target_id__in=[t.pk for t in targets]
+    ).values_list("target_id", "threshold"):
+        known.setdefault(target_id, set()).add(threshold)
+    return known
 
 
 # --- attainment of many targets at once (the web list) -------------------------------------
@@ -421,10 +446,16 @@ def targets_reached(
     if not targets:
         return {}
     org = organization_of(actor)
-    today = today or local_today(ZoneInfo(org.time_zone))
+    return reached_of(org=org, targets=targets, today=today or local_today(ZoneInfo(org.time_zone)))
+
+
+def reached_of(*, org: Organization, targets: list[Target], today: dt.date) -> dict[int, Reached]:
+    """`targets_reached` for the system (the milestone job): no actor, no visibility check."""
+    if not targets:
+        return {}
     team_paths = {t.team_id: t.team.path for t in targets if t.team_id and t.team is not None}
     people = list(  # read whether or not a team's target is listed: the same queries for all
-        User.objects.filter(org_id=actor.org_id, team__isnull=False).values_list("pk", "team__path")
+        User.objects.filter(org_id=org.pk, team__isnull=False).values_list("pk", "team__path")
     )
     members = {
         team_id: frozenset(pk for pk, path in people if path.startswith(team_path))

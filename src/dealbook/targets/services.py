@@ -17,7 +17,7 @@ from dealbook.core.money import exponent
 from dealbook.core.writes import apply_changes, check_version, creation_changes, lock
 from dealbook.org import selectors as org_selectors
 from dealbook.org.models import Organization, User
-from dealbook.targets import policies, selectors
+from dealbook.targets import notifying, policies, selectors
 from dealbook.targets.cascading import target_cascade as target_cascade
 from dealbook.targets.enums import (
     LEAVE_EARLIEST,
@@ -406,18 +406,24 @@ def target_delete(*, actor: User, target_id: int) -> None:
     target.delete()
 
 
-def target_milestones_record(*, org: Organization, today: dt.date | None = None) -> int:
-    """Record each 50 / 90 / 100 % an approved or locked target has reached, once (re-runnable:
-    a threshold already recorded is skipped). Returns how many were recorded now."""
+def target_milestones_record(
+    *, org: Organization, today: dt.date | None = None, owner_id: int | None = None
+) -> int:
+    """Record each 50 / 90 / 100 % an approved or locked target has reached, once, and notify
+    its people (re-runnable: a threshold already recorded is skipped). With `owner_id`, only
+    the running targets that person's results count towards (after they win a deal). Returns
+    how many milestones were recorded now."""
     today = today or local_today(ZoneInfo(org.time_zone))
+    targets = list(selectors.counting_targets(org_id=org.pk, today=today, owner_id=owner_id))
+    reached = selectors.reached_of(org=org, targets=targets, today=today)
+    known = selectors.milestones_known(targets)
     recorded = 0
-    for target in selectors.counting_targets(org_id=org.pk, today=today):
-        attainment = selectors.attainment_of(target, org=org, today=today)
-        if attainment.percent is None:
+    for target in targets:
+        result = reached.get(target.pk)
+        if result is None or result.percent is None:
             continue
-        known = set(target.milestones.values_list("threshold", flat=True))
         for threshold in MILESTONE_THRESHOLDS:
-            if threshold in known or attainment.percent < threshold:
+            if threshold in known.get(target.pk, ()) or result.percent < threshold:
                 continue
             with transaction.atomic():
                 _milestone, created = TargetMilestone.objects.get_or_create(
@@ -426,7 +432,7 @@ def target_milestones_record(*, org: Organization, today: dt.date | None = None)
                     defaults={
                         "org_id": org.pk,
                         "reached_at": timezone.now(),
-                        "actual": attainment.actual,
+                        "actual": result.actual,
                     },
                 )
                 if created:
@@ -436,6 +442,7 @@ def target_milestones_record(*, org: Organization, today: dt.date | None = None)
                         target=target,
                         changes={"milestone": [None, threshold]},
                     )
+                    notifying.notify_milestone(target, org=org, threshold=threshold)
                     recorded += 1
     return recorded
 
