@@ -619,6 +619,25 @@ WRITES = [
         ("user_id", "start_date", "end_date"),
         lambda fx: (f"targets/planned-leave/{_planned_leave(fx)}", None),
     ),
+    # notifications (li's own, made by the fixture)
+    Write(
+        "post",
+        "/api/v1/notifications/{notification_id}/read",
+        "li.rep",
+        "notification",
+        "read",
+        ("read_at",),
+        lambda fx: (f"notifications/{fx.notifications['li.rep'].pk}/read", {}),
+    ),
+    Write(
+        "post",
+        "/api/v1/notifications/read-all",
+        "li.rep",
+        "user",
+        "read_notifications",
+        ("unread_notifications",),
+        lambda fx: ("notifications/read-all", {}),
+    ),
 ]
 # Composite operations: one event per record they write, listed exactly.
 COMPOSITES = {

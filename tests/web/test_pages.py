@@ -125,6 +125,7 @@ def _routes() -> list[str]:
 def records(world):
     """An account and a deal of li.rep's, for the routes that take an id."""
     from dealbook.org.services import saved_view_create
+    from tests.collaboration.factories import NotificationFactory
     from tests.factories import AccountFactory, ContactFactory
     from tests.leads.factories import LeadFactory
     from tests.pipeline.factories import DealFactory
@@ -141,6 +142,7 @@ def records(world):
         "target": _target_of(world["li.rep"]),
         "user": world["li.rep"].pk,
         "leave": _leave_of(world["li.rep"]),
+        "notification": NotificationFactory(recipient=world["li.rep"]).pk,
     }
 
 
@@ -180,6 +182,7 @@ POST_ONLY |= {"pool_lead_claim", "pool_account_claim", "pool_account_release"}
 POST_ONLY |= {"saved_view_create", "saved_view_delete"}
 POST_ONLY |= {"target_approve", "target_lock", "target_delete", "target_cascade"}
 POST_ONLY |= {"target_leave_add", "target_leave_delete"}
+POST_ONLY |= {"notification_read", "notification_read_all"}
 # Pages a persona of the walk may not open: (route, persona) → the answer.
 REFUSED = {
     ("account_merge_pick", "li.rep"): 403,  # reps do not merge accounts
@@ -224,6 +227,7 @@ def _requests_for(name: str, records: dict[str, int]) -> list[tuple[str, str, di
         "target_person_history": [records["user"]],
         "target_leave_add": [records["user"]],
         "target_leave_delete": [records["user"], records["leave"]],
+        "notification_read": [records["notification"]],
     }
     path = reverse(name, args=arguments.get(name, []))
     return {
