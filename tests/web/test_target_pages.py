@@ -249,6 +249,8 @@ def test_the_list_shows_amount_actual_and_per_cent(world, client_as, set_targets
     assert "CNY 300,000.50" in row
     assert '<progress class="target-progress" max="100" value="37"' in row
     assert "37.5 %" in row
+    person_page = f'href="/targets/people/{world["li.rep"].pk}/">History and leave</a>'
+    assert person_page in row
 
 
 @pytest.mark.parametrize("login", ["zheng.service", "feng.marketing", "he.product"])
