@@ -4,8 +4,8 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from dealbook.activities.api import router as activities_router
-from dealbook.collaboration.api import router as notifications_router
 from dealbook.analytics.api import router as home_router
+from dealbook.collaboration.api import router as notifications_router
 from dealbook.core.api import (
     ProblemJsonAPI,
     domain_error_response,
