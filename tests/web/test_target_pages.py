@@ -106,59 +106,25 @@ def quarter(world):
 def set_targets(world, quarter):
     """This quarter's revenue targets: the company, Sales, East and South, and four people."""
 
+    teams = (("Sales", "5000000"), ("East", "2000000"), ("South", "1000000"))
+    people = (
+        ("li.rep", "800000"),
+        ("wang.rep", "700000"),
+        ("zhang.manager", "500000"),
+        ("liu.rep", "1000000"),
+    )
+
     def make(status="approved"):
-        made = {
-            "company": _target(
-                world,
-                scope="company",
-                metric="revenue_won",
-                period=quarter,
-                amount="5000000",
-                status=status,
-            ),
-            "Sales": _target(
-                world,
-                scope="team",
-                team=world.teams["Sales"],
-                metric="revenue_won",
-                period=quarter,
-                amount="5000000",
-                status=status,
-            ),
-            "East": _target(
-                world,
-                scope="team",
-                team=world.teams["East"],
-                metric="revenue_won",
-                period=quarter,
-                amount="2000000",
-                status=status,
-            ),
-            "South": _target(
-                world,
-                scope="team",
-                team=world.teams["South"],
-                metric="revenue_won",
-                period=quarter,
-                amount="1000000",
-                status=status,
-            ),
-        }
-        for login, amount in (
-            ("li.rep", "800000"),
-            ("wang.rep", "700000"),
-            ("zhang.manager", "500000"),
-            ("liu.rep", "1000000"),
-        ):
-            made[login] = _target(
-                world,
-                scope="person",
-                user=world[login],
-                metric="revenue_won",
-                period=quarter,
-                amount=amount,
-                status=status,
+        def revenue(amount, **subject):
+            return _target(
+                world, metric="revenue_won", period=quarter, amount=amount, status=status, **subject
             )
+
+        made = {"company": revenue("5000000", scope="company")}
+        for name, amount in teams:
+            made[name] = revenue(amount, scope="team", team=world.teams[name])
+        for login, amount in people:
+            made[login] = revenue(amount, scope="person", user=world[login])
         return made
 
     return make

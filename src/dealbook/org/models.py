@@ -70,6 +70,12 @@ class Team(TenantModel):
         return self.name
 
 
+def team_ids_on_path(path: str) -> list[int]:
+    """The ids of the teams a `Team.path` ("/1/4/") runs through, from the top down to the
+    team itself; [] for an empty path."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class User(AbstractUser):
     """A person who signs in. Belongs to one organisation, has one role, sits in one team."""
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from dealbook.core.errors import PermissionDenied
 from dealbook.org.enums import Role
-from dealbook.org.models import Team, User
+from dealbook.org.models import Team, User, team_ids_on_path
 from dealbook.org.policies import Access
 from dealbook.org.visibility import viewer_for
 from dealbook.targets.enums import ScopeKind
@@ -97,8 +97,7 @@ def check_can_set(actor: User, *, scope: str, user_id: int | None, team_id: int 
 
 def _ancestor_ids(team: Team) -> list[int]:
     """The ids of `team` and the teams above it, nearest first (from the materialised path)."""
-    ids = [int(part) for part in team.path.strip("/").split("/") if part]
-    return list(reversed(ids)) or [team.pk]
+    return list(reversed(team_ids_on_path(team.path))) or [team.pk]
 
 
 def manager_above(target: Target) -> int | None:

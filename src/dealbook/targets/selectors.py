@@ -14,7 +14,7 @@ from dealbook.core.errors import NotFound, PermissionDenied
 from dealbook.core.writes import lock
 from dealbook.org import selectors as org_selectors
 from dealbook.org.enums import Role
-from dealbook.org.models import Organization, Team, User
+from dealbook.org.models import Organization, Team, User, team_ids_on_path
 from dealbook.org.visibility import scoped, viewer_for
 from dealbook.targets import policies
 from dealbook.targets.cascading import MismatchView as MismatchView
@@ -357,7 +357,7 @@ def counting_targets(
     )
     if owner_id is not None:
         path = User.objects.filter(org_id=org_id, pk=owner_id).values_list("team__path", flat=True)
-        teams = [int(part) for part in (path.first() or "").strip("/").split("/") if part]
+        teams = team_ids_on_path(path.first() or "")
         qs = qs.filter(end_date__gt=today).filter(
             Q(scope=ScopeKind.PERSON, user_id=owner_id)
             | Q(scope=ScopeKind.TEAM, team_id__in=teams)

@@ -130,3 +130,24 @@ def refuse_edit[F: forms.Form](
     place_error(form, error)
     if isinstance(error, StaleVersion):
         show_stale(form, actor=actor, record=record, error=error)
+
+
+def submit_edit[F: forms.Form](
+    form: F,
+    save: Callable[[F], Any],
+    *,
+    actor: User,
+    record: models.Model,
+    place_error: Callable[[F, DomainError], None],
+) -> int | None:
+    """A posted edit form: once it is valid, ``save(form)`` calls the service. None when the
+    service saved; otherwise the status to answer with the form — 412 when someone else saved
+    the record meanwhile (what they changed is listed), 422 for anything else refused."""
+    if form.is_valid():
+        try:
+            save(form)
+        except DomainError as error:
+            refuse_edit(form, error, actor=actor, record=record, place_error=place_error)
+        else:
+            return None
+    return 412 if is_stale(form) else 422

@@ -31,9 +31,8 @@ from dealbook.web.forms import (
     actor_of,
     apply_domain_error,
     duplicate_rows,
-    is_stale,
-    refuse_edit,
     styled,
+    submit_edit,
     visible_people,
     with_blank,
 )
@@ -340,29 +339,27 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
         initial=initial,
         accounts=_account_choices(actor, contact.account),
     )
-    status = 200
+
+    def save(form: ContactEditForm) -> None:
+        customer_services.contact_update(
+            actor=actor,
+            contact_id=contact.pk,
+            version=form.cleaned_data["version"],
+            values={**form.values(), "account_id": form.cleaned_data["account"]},
+            ignore_duplicates=form.cleaned_data["ignore_duplicates"],
+        )
+
+    status: int | None = 200
     if request.method == "POST":
-        if form.is_valid():
-            values = {**form.values(), "account_id": form.cleaned_data["account"]}
-            try:
-                customer_services.contact_update(
-                    actor=actor,
-                    contact_id=contact.pk,
-                    version=form.cleaned_data["version"],
-                    values=values,
-                    ignore_duplicates=form.cleaned_data["ignore_duplicates"],
-                )
-            except DomainError as error:
-                refuse_edit(
-                    form,
-                    error,
-                    actor=actor,
-                    record=contact,
-                    place_error=lambda form, error: _save_error(actor, form, error, contact.pk),
-                )
-            else:
-                return HttpResponseRedirect(reverse("contact_detail", args=[contact.pk]))
-        status = 412 if is_stale(form) else 422
+        status = submit_edit(
+            form,
+            save,
+            actor=actor,
+            record=contact,
+            place_error=lambda form, error: _save_error(actor, form, error, contact.pk),
+        )
+        if status is None:
+            return HttpResponseRedirect(reverse("contact_detail", args=[contact.pk]))
     return render(
         request,
         "web/contacts/contact_form.html",

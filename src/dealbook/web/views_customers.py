@@ -36,10 +36,9 @@ from dealbook.web.forms import (
     apply_domain_error,
     blank_owner_label,
     duplicate_rows,
-    is_stale,
     owner_choices,
-    refuse_edit,
     styled,
+    submit_edit,
     visible_people,
     with_blank,
 )
@@ -473,32 +472,31 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     form = AccountEditForm(
         request.POST or None, initial=_edit_initial(account), people=people, blank_owner=blank_owner
     )
-    status = 200
+
+    def save(form: AccountEditForm) -> None:
+        values = form.values()
+        if form.cleaned_data["owner"] is not None:
+            values["owner_id"] = form.cleaned_data["owner"]
+        customer_services.account_update(
+            actor=actor,
+            account_id=account.pk,
+            version=form.cleaned_data["version"],
+            values=values,
+            tags=form.tag_names(),
+            ignore_duplicates=form.cleaned_data["ignore_duplicates"],
+        )
+
+    status: int | None = 200
     if request.method == "POST":
-        if form.is_valid():
-            values = form.values()
-            if form.cleaned_data["owner"] is not None:
-                values["owner_id"] = form.cleaned_data["owner"]
-            try:
-                customer_services.account_update(
-                    actor=actor,
-                    account_id=account.pk,
-                    version=form.cleaned_data["version"],
-                    values=values,
-                    tags=form.tag_names(),
-                    ignore_duplicates=form.cleaned_data["ignore_duplicates"],
-                )
-            except DomainError as error:
-                refuse_edit(
-                    form,
-                    error,
-                    actor=actor,
-                    record=account,
-                    place_error=lambda form, error: _save_error(actor, form, error, account.pk),
-                )
-            else:
-                return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
-        status = 412 if is_stale(form) else 422
+        status = submit_edit(
+            form,
+            save,
+            actor=actor,
+            record=account,
+            place_error=lambda form, error: _save_error(actor, form, error, account.pk),
+        )
+        if status is None:
+            return HttpResponseRedirect(reverse("account_detail", args=[account.pk]))
     return render(
         request,
         "web/customers/account_form.html",

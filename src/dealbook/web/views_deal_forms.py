@@ -36,10 +36,9 @@ from dealbook.web.forms import (
     actor_of,
     apply_domain_error,
     blank_owner_label,
-    is_stale,
     owner_choices,
-    refuse_edit,
     styled,
+    submit_edit,
     visible_people,
     with_blank,
 )
@@ -395,21 +394,20 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
         people=owner_choices(visible_people(actor, Entity.DEAL), deal.owner),
         blank_owner=blank_owner_label(deal.owner_id),
     )
-    status = 200
+
+    def save(form: DealEditForm) -> None:
+        services.deal_update(
+            actor=actor,
+            deal_id=deal.pk,
+            version=form.cleaned_data["version"],
+            values=_edit_values(form, deal),
+        )
+
+    status: int | None = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.deal_update(
-                    actor=actor,
-                    deal_id=deal.pk,
-                    version=form.cleaned_data["version"],
-                    values=_edit_values(form, deal),
-                )
-            except DomainError as error:
-                refuse_edit(form, error, actor=actor, record=deal, place_error=_place_error)
-            else:
-                return HttpResponseRedirect(reverse("deal_detail", args=[deal.pk]))
-        status = 412 if is_stale(form) else 422
+        status = submit_edit(form, save, actor=actor, record=deal, place_error=_place_error)
+        if status is None:
+            return HttpResponseRedirect(reverse("deal_detail", args=[deal.pk]))
     return render(
         request, "web/pipeline/deal_form.html", {"form": form, "deal": deal}, status=status
     )

@@ -42,8 +42,8 @@ from dealbook.web.forms import (
     blank_owner_label,
     owner_choices,
     place_errors,
-    refuse_edit,
     styled,
+    submit_edit,
     visible_people,
     with_blank,
 )
@@ -339,33 +339,32 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
         people=people,
         blank_owner=blank_owner,
     )
-    status = 200
+
+    def save(form: LeadEditForm) -> None:
+        values = form.values()
+        if form.cleaned_data["owner"] is not None:
+            values["owner_id"] = form.cleaned_data["owner"]
+        if "status" in form.fields:
+            values["status"] = form.cleaned_data["status"]
+        services.lead_update(
+            actor=actor,
+            lead_id=lead.pk,
+            version=form.cleaned_data["version"],
+            values=values,
+            ignore_duplicates=form.cleaned_data["ignore_duplicates"],
+        )
+
+    status: int | None = 200
     if request.method == "POST":
-        if form.is_valid():
-            values = form.values()
-            if form.cleaned_data["owner"] is not None:
-                values["owner_id"] = form.cleaned_data["owner"]
-            if "status" in form.fields:
-                values["status"] = form.cleaned_data["status"]
-            try:
-                services.lead_update(
-                    actor=actor,
-                    lead_id=lead.pk,
-                    version=form.cleaned_data["version"],
-                    values=values,
-                    ignore_duplicates=form.cleaned_data["ignore_duplicates"],
-                )
-            except DomainError as error:
-                refuse_edit(
-                    form,
-                    error,
-                    actor=actor,
-                    record=lead,
-                    place_error=lambda form, error: _form_error(actor, form, error, lead.pk),
-                )
-            else:
-                return HttpResponseRedirect(_after_save_url(actor, lead))
-        status = 412 if form.is_stale else 422
+        status = submit_edit(
+            form,
+            save,
+            actor=actor,
+            record=lead,
+            place_error=lambda form, error: _form_error(actor, form, error, lead.pk),
+        )
+        if status is None:
+            return HttpResponseRedirect(_after_save_url(actor, lead))
     return render(request, "web/leads/lead_form.html", {"form": form, "lead": lead}, status=status)
 
 

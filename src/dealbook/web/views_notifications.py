@@ -14,9 +14,9 @@ from dealbook.collaboration import kinds
 from dealbook.collaboration import selectors as collaboration_selectors
 from dealbook.collaboration import services as collaboration_services
 from dealbook.core.errors import NotFound
+from dealbook.web.bell import bell_counts
 from dealbook.web.forms import actor_of
 from dealbook.web.listing import page_context, page_number, page_of
-from dealbook.web.templatetags.dealbook_shell import bell_counts
 
 PER_PAGE = 25
 

@@ -41,7 +41,7 @@ from dealbook.targets.periods import (
     period_starting,
     periods_of_year,
 )
-from dealbook.web.forms import actor_of, apply_domain_error, is_stale, refuse_edit, styled
+from dealbook.web.forms import actor_of, apply_domain_error, styled, submit_edit
 
 
 def _reader(request: HttpRequest) -> User:
@@ -664,27 +664,26 @@ def target_edit(request: HttpRequest, target_id: int) -> HttpResponse:
         "version": target.version,
     }
     form = TargetEditForm(request.POST or None, initial=initial)
-    status = 200
+
+    def save(form: TargetEditForm) -> None:
+        services.target_update(
+            actor=actor,
+            target_id=target.pk,
+            version=form.cleaned_data["version"],
+            values={
+                "amount": form.cleaned_data["amount"],
+                "relevant_note": form.cleaned_data["relevant_note"],
+            },
+            reason=form.cleaned_data["reason"],
+        )
+
+    status: int | None = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.target_update(
-                    actor=actor,
-                    target_id=target.pk,
-                    version=form.cleaned_data["version"],
-                    values={
-                        "amount": form.cleaned_data["amount"],
-                        "relevant_note": form.cleaned_data["relevant_note"],
-                    },
-                    reason=form.cleaned_data["reason"],
-                )
-            except DomainError as error:
-                refuse_edit(
-                    form, error, actor=actor, record=target, place_error=_apply_domain_error
-                )
-            else:
-                return HttpResponseRedirect(reverse("target_detail", args=[target.pk]) + "?saved=1")
-        status = 412 if is_stale(form) else 422
+        status = submit_edit(
+            form, save, actor=actor, record=target, place_error=_apply_domain_error
+        )
+        if status is None:
+            return HttpResponseRedirect(reverse("target_detail", args=[target.pk]) + "?saved=1")
     org = selectors.organization_of(actor)
     return render(
         request,
