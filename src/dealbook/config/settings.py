@@ -102,6 +102,12 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     # JIT compiling a plan costs PostgreSQL seconds on queries that run in milliseconds.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and each statement prepared on the second time a
+        # connection runs it: parsing and planning cost PostgreSQL more than answering most
+        # of Dealbook's reads, and a page runs the same few statements again and again.
+        # Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler that cannot keep them.
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=1)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

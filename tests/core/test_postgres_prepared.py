@@ -1,0 +1,37 @@
+"""On PostgreSQL a connection prepares the statements it runs again (server-side parameters,
+prepared on the second run), so a page's repeated reads skip parsing and planning."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from dealbook.core.apps import PREPARED_MAX
+from dealbook.org.models import Organization
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's prepared statements only"
+)
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_a_statement_run_twice_is_prepared_with_its_values_bound_by_the_server():
+    org = Organization.objects.create(name="Prepared", slug="prepared")
+    other = Organization.objects.create(name="Other", slug="other-prepared")
+
+    first = Organization.objects.filter(pk=org.pk).values_list("slug", flat=True)
+    assert list(first) == ["prepared"]
+    assert not [s for s in _prepared_statements() if s.startswith("SELECT") and "org_organization" in s]
+
+    second = Organization.objects.filter(pk=other.pk).values_list("slug", flat=True)
+    assert list(second) == ["other-prepared"]
+    statements = [s for s in _prepared_statements() if s.startswith("SELECT") and "org_organization" in s]
+    assert len(statements) == 1
+    assert "$1" in statements[0]  # the value is a parameter, not part of the text
+    assert connection.connection.prepared_max == PREPARED_MAX
