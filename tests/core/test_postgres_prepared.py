@@ -14,10 +14,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _prepared_statements() -> list[str]:
+def _prepared_selects() -> list[str]:
+    """The SELECTs of organisations this connection holds prepared."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
+        statements = [row[0] for row in cursor.fetchall()]
+    return [s for s in statements if s.startswith("SELECT") and "org_organization" in s]
 
 
 @pytest.mark.django_db
@@ -27,11 +29,11 @@ def test_a_statement_run_twice_is_prepared_with_its_values_bound_by_the_server()
 
     first = Organization.objects.filter(pk=org.pk).values_list("slug", flat=True)
     assert list(first) == ["prepared"]
-    assert not [s for s in _prepared_statements() if s.startswith("SELECT") and "org_organization" in s]
+    assert _prepared_selects() == []
 
     second = Organization.objects.filter(pk=other.pk).values_list("slug", flat=True)
     assert list(second) == ["other-prepared"]
-    statements = [s for s in _prepared_statements() if s.startswith("SELECT") and "org_organization" in s]
+    statements = _prepared_selects()
     assert len(statements) == 1
     assert "$1" in statements[0]  # the value is a parameter, not part of the text
     assert connection.connection.prepared_max == PREPARED_MAX
