@@ -213,3 +213,43 @@ def test_token_authentication_brings_the_shares_along(world):
     ids = set(visible_accounts(actor=user).filter(owner=liu).values_list("pk", flat=True))
     assert ids == {to_li.pk, to_team.pk}
     assert hidden.pk not in ids and "org_share" not in sql
+
+
+def test_token_authentication_reads_every_persona_scope_as_the_queries_do(world):
+    """The scope token authentication reads in its one statement (members of the managed
+    subtrees, shares to the user, their team and the teams below) equals what the visibility
+    queries read for a fresh user — for every persona, managers of nested teams included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dealbook.org import visibility
+    from dealbook.org.services import api_token_authenticate, api_token_create
+
+    liu = world["liu.rep"]
+    east, south = world["li.rep"].team, liu.team
+    shared = [AccountFactory(owner=liu) for _ in range(3)]
+    Share.objects.create(org=world.org, object_type="account", object_id=shared[0].pk, team=east)
+    Share.objects.create(org=world.org, object_type="account", object_id=shared[1].pk, team=south)
+    Share.objects.create(
+        org=world.org, object_type="deal", object_id=shared[2].pk, user=world["chen.director"]
+    )
+    checked = 0
+    for login, person in world.users.items():
+        if not person.org_id or not person.is_active:
+            continue
+        fresh = type(person).objects.get(pk=person.pk)
+        expected = viewer_for(fresh)
+        expected_shares = visibility._shares_by_type(fresh, expected)
+        token_user = api_token_authenticate(api_token_create(actor=person, name="scope")[1])
+        with CaptureQueriesContext(connection) as ctx:
+            scope = viewer_for(token_user)
+            shares = visibility._shares_by_type(token_user, scope)
+        assert len(ctx.captured_queries) == 0, login
+        assert scope == expected, login
+        assert shares == expected_shares, login
+        checked += 1
+    assert checked >= 10
+    director = viewer_for(
+        api_token_authenticate(api_token_create(actor=world["chen.director"], name="d")[1])
+    )
+    assert {east.pk, south.pk} <= director.managed_team_ids

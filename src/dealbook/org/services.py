@@ -18,7 +18,12 @@ from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.org.enums import Role
 from dealbook.org.models import ApiToken, Department, Organization, SavedView, Share, Team, User
 from dealbook.org.saved_views import IGNORED_PARAMETERS, PAGE_PARAMETERS
-from dealbook.org.visibility import MANAGES_NO_TEAM_ATTR, forget_viewer, remember_shares
+from dealbook.org.visibility import (
+    MANAGED_MEMBERS_SQL,
+    SHARED_RECORDS_SQL,
+    forget_viewer,
+    remember_scope,
+)
 
 TOKEN_PREFIX = "dbk_"  # noqa: S105 - a public prefix that marks tokens, not a secret
 
@@ -256,19 +261,17 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
 TOKEN_TOUCH_SECONDS = 60  # last_used_at is refreshed at most this often
 
 # One statement on every API call with a token: the user, whether the token's last use is
-# old enough to be refreshed, and whether the user manages a team (most do not, and then
-# their visibility scope needs no query of its own — see visibility.viewer_for). Written
-# out, and its row read straight into a User, rather than built and read by the ORM: the
-# ORM's building, compiling and per-query column plan cost more than the rest of a small
-# request.
+# old enough to be refreshed, and the user's visibility scope (the members of the teams they
+# manage, the records shared with them), so that the request's visibility needs no query
+# of its own (see visibility.remember_scope). Written out, and its row read straight into a
+# User, rather than built and read by the ORM: the ORM's building, compiling and per-query
+# column plan cost more than the rest of a small request.
 _USER_FIELDS = tuple(User._meta.concrete_fields)
 _USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
 _TOKEN_USER_SQL = (
-    "SELECT {columns}, t.id AS token_id, "  # noqa: S105 - SQL, not a password
+    "SELECT {columns}, t.id AS token_id, "  # noqa: S608 - constant SQL, values bound
     "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_is_stale, "
-    "EXISTS (SELECT 1 FROM org_team m WHERE m.manager_id = u.id) AS manages_a_team, "
-    "(SELECT {aggregate} FROM org_share s WHERE s.org_id = u.org_id "
-    "AND (s.user_id = u.id OR s.team_id = u.team_id)) AS shared_records "
+    f"{MANAGED_MEMBERS_SQL} AS managed_members, {SHARED_RECORDS_SQL} AS shared_records "
     "FROM org_apitoken t INNER JOIN org_user u ON u.id = t.user_id AND u.org_id = t.org_id "
     "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active"
 )
@@ -290,14 +293,9 @@ def _token_user_reader() -> _TokenUserReader:
     reader = _token_user_readers.get(connection.vendor)
     if reader is None:
         quote = connection.ops.quote_name
-        aggregate = (
-            "string_agg(s.object_type || ':' || s.object_id, ',')"
-            if connection.vendor == "postgresql"
-            else "group_concat(s.object_type || ':' || s.object_id, ',')"
-        )
         statement = _TOKEN_USER_SQL.format(
             columns=", ".join(f"u.{quote(field.column)}" for field in _USER_FIELDS),
-            aggregate=aggregate,
+            agg="string_agg" if connection.vendor == "postgresql" else "group_concat",
         )
         columns = [field.get_col(User._meta.db_table) for field in _USER_FIELDS]
         compiler = connection.ops.compiler("SQLCompiler")(
@@ -330,14 +328,10 @@ def api_token_authenticate(raw: str) -> User | None:
         for convert in converters:
             values[position] = convert(values[position], column, connection)
     user = User.from_db(connection.alias, _USER_ATTNAMES, values)
-    token_id, token_is_stale, manages_a_team, shared_records = row[len(_USER_FIELDS) :]
+    token_id, token_is_stale, managed_members, shared_records = row[len(_USER_FIELDS) :]
     if token_is_stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-    if not manages_a_team:
-        setattr(user, MANAGES_NO_TEAM_ATTR, True)
-        # The records shared with the user or their own team, as "type:id,…" (a manager's
-        # scope also takes shares to the teams below, read by the visibility code).
-        remember_shares(user, shared_records or "")
+    remember_scope(user, managed_members or "", shared_records or "")
     return user
 
 

@@ -32,9 +32,6 @@ class Viewer:
     managed_team_ids: frozenset[int]
 
 
-MANAGES_NO_TEAM_ATTR = "_dealbook_manages_no_team"
-
-
 def _managed_members_query(shape: tuple, *, user_id: int, org_id: int) -> QuerySet:
     managed_above = Team.objects.filter(org_id=org_id, manager_id=user_id).filter(
         StartsWith(OuterRef("path"), F("path"))
@@ -50,25 +47,14 @@ def _managed_members_query(shape: tuple, *, user_id: int, org_id: int) -> QueryS
 _managed_members = Prepared(_managed_members_query)
 
 
-def viewer_for(user: User) -> Viewer:
-    """The user's ownership scope, in at most one query (none for a user the token
-    authentication already found to manage no team).
-
-    The query lists every team in the subtrees the user manages (a team is in a subtree
-    when the managed team's path is a prefix of its path) with each of their members.
-    """
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    rows: list[tuple[int, int | None]] = []
-    if not getattr(user, MANAGES_NO_TEAM_ATTR, False):
-        rows = _managed_members(user_id=user.pk, org_id=user.org_id or 0)
+def _viewer(user: User, rows: list[tuple[int, int | None]]) -> Viewer:
+    """The scope from the (team, member) rows of the subtrees the user manages."""
     managed_team_ids = frozenset(team_id for team_id, _member in rows)
     owner_ids = {user.pk} | {member for _team, member in rows if member is not None}
     team_ids = set(managed_team_ids)
     if user.team_id:
         team_ids.add(user.team_id)
-    viewer = Viewer(
+    return Viewer(
         user_id=user.pk,
         org_id=user.org_id or 0,
         role=user.role,
@@ -76,13 +62,63 @@ def viewer_for(user: User) -> Viewer:
         team_ids=frozenset(team_ids),
         managed_team_ids=managed_team_ids,
     )
+
+
+def viewer_for(user: User) -> Viewer:
+    """The user's ownership scope, in at most one query (none when token authentication
+    already read it, see `remember_scope`).
+
+    The query lists every team in the subtrees the user manages (a team is in a subtree
+    when the managed team's path is a prefix of its path) with each of their members.
+    """
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    viewer = _viewer(user, _managed_members(user_id=user.pk, org_id=user.org_id or 0))
     setattr(user, _CACHE_ATTR, viewer)
     return viewer
 
 
+# The same two reads as SQL expressions over the user row `u`, for the statement token
+# authentication runs on every API call (org.services): the (team, member) pairs of the
+# subtrees `u` manages as "team:member,…" (member 0: a team without members), and the records
+# shared with `u`, their own team or a team they manage, as "type:id,…". {agg} is the engine's
+# string aggregate.
+_MANAGED_TEAMS_SQL = (
+    "SELECT tm.id FROM org_team tm WHERE tm.org_id = u.org_id AND EXISTS ("
+    "SELECT 1 FROM org_team mt WHERE mt.manager_id = u.id AND mt.org_id = u.org_id "
+    "AND substr(tm.path, 1, length(mt.path)) = mt.path)"
+)
+MANAGED_MEMBERS_SQL = (
+    "(SELECT {agg}(tm.id || ':' || COALESCE(mu.id, 0), ',') FROM org_team tm "  # noqa: S608
+    "LEFT JOIN org_user mu ON mu.team_id = tm.id AND mu.org_id = u.org_id "
+    f"WHERE tm.id IN ({_MANAGED_TEAMS_SQL}))"
+)
+SHARED_RECORDS_SQL = (
+    "(SELECT {agg}(s.object_type || ':' || s.object_id, ',') FROM org_share s "  # noqa: S608
+    "WHERE s.org_id = u.org_id AND (s.user_id = u.id OR s.team_id = u.team_id "
+    f"OR s.team_id IN ({_MANAGED_TEAMS_SQL})))"
+)
+
+
+def remember_scope(user: User, managed_members: str, shared_records: str) -> None:
+    """Keep the scope and shares token authentication read with the user (the values of
+    MANAGED_MEMBERS_SQL and SHARED_RECORDS_SQL): the request's visibility needs no query."""
+    rows: list[tuple[int, int | None]] = []
+    for pair in filter(None, managed_members.split(",")):
+        team_id, _sep, member_id = pair.partition(":")
+        rows.append((int(team_id), int(member_id) or None))
+    setattr(user, _CACHE_ATTR, _viewer(user, rows))
+    shares = []
+    for item in filter(None, shared_records.split(",")):
+        object_type, _sep, object_id = item.rpartition(":")
+        shares.append((object_type, int(object_id)))
+    setattr(user, _SHARES_ATTR, _grouped(shares))
+
+
 def forget_viewer(user: User) -> None:
     """Drop the cached scope (after the team tree changed in the same request)."""
-    for attr in (_CACHE_ATTR, MANAGES_NO_TEAM_ATTR, _SHARES_ATTR):
+    for attr in (_CACHE_ATTR, _SHARES_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -107,16 +143,6 @@ def _grouped(rows: list[tuple[str, int]]) -> dict[str, frozenset[int]] | None:
     for object_type, object_id in rows:
         grouped.setdefault(object_type, set()).add(object_id)
     return {key: frozenset(ids) for key, ids in grouped.items()}
-
-
-def remember_shares(user: User, listed: str) -> None:
-    """Keep the shares token authentication read with the user ("type:id,…", those to the
-    user and to their own team — the whole of it for a user who manages no team)."""
-    rows = []
-    for item in filter(None, listed.split(",")):
-        object_type, _sep, object_id = item.rpartition(":")
-        rows.append((object_type, int(object_id)))
-    setattr(user, _SHARES_ATTR, _grouped(rows))
 
 
 def _shares_query(shape: tuple, *, user_id: int, team_ids: list[int], org_id: int) -> QuerySet:
