@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.test import Client
 
 from tests.personas import World, build_world
+
+# The live server of the end-to-end tests takes as many waiting connections as a production
+# server (gunicorn: 2048), not Django's development default of 10: the concurrency test opens
+# fifty at once, and a full accept queue on a busy machine answered one with a reset.
+WSGIServer.request_queue_size = 2048
 
 
 @pytest.fixture(autouse=True)
