@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from dealbook.core.apps import PREPARED_MAX
+from dealbook.core.apps import PREPARED_MAX, STATEMENT_CACHE_LENGTH, STATEMENT_CACHE_PARAMS
 from dealbook.org.models import Organization
 
 pytestmark = pytest.mark.skipif(
@@ -37,3 +37,22 @@ def test_a_statement_run_twice_is_prepared_with_its_values_bound_by_the_server()
     assert len(statements) == 1
     assert "$1" in statements[0]  # the value is a parameter, not part of the text
     assert connection.connection.prepared_max == PREPARED_MAX
+
+
+@pytest.mark.django_db
+def test_long_statements_keep_their_converted_placeholders():
+    """A manager's reads run past psycopg's default limits of the converted-statement cache."""
+    from psycopg import _queries
+    from psycopg.adapt import Transformer
+
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH == STATEMENT_CACHE_LENGTH
+    assert _queries.MAX_CACHED_STATEMENT_PARAMS == STATEMENT_CACHE_PARAMS
+    connection.ensure_connection()
+    query = "SELECT " + ", ".join(["%s"] * 120)
+    first = _queries.PostgresQuery(Transformer(connection.connection))
+    first.convert(query, list(range(120)))
+    hits = _queries._query2pg.cache_info().hits
+    second = _queries.PostgresQuery(Transformer(connection.connection))
+    second.convert(query, list(range(120)))
+    assert _queries._query2pg.cache_info().hits == hits + 1
+    assert second.query == first.query
