@@ -246,7 +246,9 @@ def usual(counts: list[int]) -> int | None:
     return max(set(counts), key=lambda count: (counts.count(count), -count))
 
 
-def bench_scale(scale: str, seconds: int, write_seconds: int) -> dict:
+def bench_scale(
+    scale: str, seconds: int, write_seconds: int, only: frozenset[str] = frozenset()
+) -> dict:
     engine, env = environment(scale)
     data = build(scale, engine, env)
     requests_dir = DATA / f"requests-{engine}-{scale}"
@@ -264,6 +266,8 @@ def bench_scale(scale: str, seconds: int, write_seconds: int) -> dict:
     scenarios = {}
     try:
         for name in READS + WRITES:
+            if only and name not in only:
+                continue
             spec = prepared["scenarios"][name]
             token = prepared["tokens"][spec["persona"]]
             lines = Path(spec["file"]).read_text(encoding="utf-8").splitlines()
@@ -442,7 +446,13 @@ def main() -> int:
     parser.add_argument(
         "--write-seconds", type=int, default=int(os.environ.get("BENCH_WRITE_SECONDS", "8"))
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated scenarios: a quick look while working, printed and not recorded.",
+    )
     args = parser.parse_args()
+    only = frozenset(filter(None, args.only.split(",")))
     if shutil.which("wrk") is None:
         print("make bench needs wrk (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
@@ -454,11 +464,16 @@ def main() -> int:
         "runs": {},
     }
     for scale in args.scales.split(","):
-        run_result = bench_scale(scale, args.seconds, args.write_seconds)
+        run_result = bench_scale(scale, args.seconds, args.write_seconds, only)
         result["engine"] = run_result["engine"]
         result["runs"][scale] = run_result
     result["ceiling"] = ceiling(args.seconds)
     log(f"ceiling: {result['ceiling']['requests_per_second']:.0f} req/s")
+    if only:
+        for name, figures in result["runs"][scale]["scenarios"].items():
+            share = figures["requests_per_second"] / result["ceiling"]["requests_per_second"]
+            log(f"{name}: {share:.1%} of the ceiling")
+        return 0
     result["failures"] = verdict(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{result['date']}-{result['engine']}.json"

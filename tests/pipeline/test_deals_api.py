@@ -499,3 +499,28 @@ def test_config_and_history_lists_cost_a_fixed_number_of_queries(world, api_as, 
         assert len(response.json()["items"]) == limit
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_refuses_with_409_when_its_account_goes_between_checks_and_writes(
+    world, sales, monkeypatch
+):
+    """The checks read before the write transaction: an account deleted in between (here,
+    by a stand-in for another request, right after the checks) refuses the whole write."""
+    from dealbook.pipeline.services import deals as deal_services
+
+    account = AccountFactory(owner=world["li.rep"], name="Vanishing Co")
+    checked = deal_services._raise_if_requirements_missing
+
+    def check_then_delete(stage_, facts):
+        checked(stage_, facts)
+        type(account).objects.filter(pk=account.pk).delete()
+
+    monkeypatch.setattr(deal_services, "_raise_if_requirements_missing", check_then_delete)
+    before_events = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as refused:
+        services.deal_create(actor=world["li.rep"], account_id=account.pk, name="Too late")
+    assert (refused.value.code, refused.value.status) == ("conflict", 409)
+    assert not Deal.objects.filter(name="Too late").exists()
+    assert not StageHistory.objects.filter(deal__name="Too late").exists()
+    assert AuditEvent.objects.count() == before_events  # no "create" of a deal that is not

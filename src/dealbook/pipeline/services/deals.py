@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +123,6 @@ def _closing_events(deal: Deal) -> None:
         )
 
 
-@transaction.atomic
 def deal_create(
     *,
     actor: User,
@@ -146,6 +145,11 @@ def deal_create(
 
     Defaults: the organisation's default pipeline, its first open stage, that stage's
     probability, the organisation's currency. The initial stage's required fields apply.
+
+    The checks read before the write transaction opens (inside the caller's, if any): on
+    SQLite that transaction holds the database's one write lock, which every other writer
+    waits for. The writes then go in one short transaction; a record they refer to that is
+    deleted in between (the account, a contact) refuses the whole write with 409.
     """
     policies.check_can_create_deal(actor)
     name = _text(name, field="name", max_length=200, required=True)
@@ -182,6 +186,38 @@ def deal_create(
         lost_reason_id=None,
     )
     _raise_if_requirements_missing(stage, facts)
+    try:
+        with transaction.atomic():
+            return _deal_insert(
+                actor=actor,
+                account=account,
+                owner=owner,
+                pipeline=pipeline,
+                stage=stage,
+                values=values,
+                contacts=contacts,
+                competitors=competitors,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "conflict",
+            _("A record this deal refers to was deleted meanwhile. Try again."),
+            status=409,
+        ) from None
+
+
+def _deal_insert(
+    *,
+    actor: User,
+    account: Any,
+    owner: User,
+    pipeline: Pipeline,
+    stage: Stage,
+    values: dict[str, Any],
+    contacts: list[Any],
+    competitors: list[Any],
+) -> Deal:
+    """deal_create's writes: the deal, its contacts and competitors, history and audit."""
     now = timezone.now()
     deal = Deal.objects.create(
         org_id=actor.org_id,
