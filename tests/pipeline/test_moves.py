@@ -339,3 +339,30 @@ def test_stage_history_selector_follows_deal_visibility(world, sales):
         rows = selectors.stage_history_list(actor=actor, account_id=own.account_id)
         assert {row.deal_id for row in rows} == expected
     assert list(selectors.stage_history_list(actor=li, deal_id=other.pk)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_whose_lost_reason_goes_before_the_commit_is_refused_whole(
+    world, sales, monkeypatch
+):
+    """What a move refers to and another request deletes before the move commits (here the
+    lost reason, deleted by a stand-in right after the checks) refuses the move with 409."""
+    from dealbook.core.errors import DomainError
+    from dealbook.pipeline.services import deals as deal_services
+
+    li = world["li.rep"]
+    deal = DealFactory(owner=li)
+    reason = LostReasonFactory(org=world.org, name="Vanishing reason")
+    checked = deal_services._raise_if_requirements_missing
+
+    def check_then_delete(stage_, facts):
+        checked(stage_, facts)
+        type(reason).objects.filter(pk=reason.pk).delete()
+
+    monkeypatch.setattr(deal_services, "_raise_if_requirements_missing", check_then_delete)
+    with pytest.raises(DomainError) as refused:
+        services.deal_lose(actor=li, deal_id=deal.pk, lost_reason_id=reason.pk, version=1)
+    assert (refused.value.code, refused.value.status) == ("conflict", 409)
+    deal.refresh_from_db()
+    assert (deal.status, deal.version, deal.lost_reason_id) == ("open", 1, None)
+    assert StageHistory.objects.filter(deal=deal).count() == 1

@@ -161,9 +161,9 @@ def deal_get(request: HttpRequest, deal_id: int):
     return _deal(request, deal_id)
 
 
-# Writes that answer with the deal (update, move, win, lose) re-read it inside their own
-# transaction: read after the commit, the answer could already show a concurrent writer's next
-# version, and be taken for the one this write produced.
+# Writes that answer with the deal re-read it inside their own transaction: read after the
+# commit, the answer could already show a concurrent writer's next version, and be taken for
+# the one this write produced (move, win and lose: the service answers with that read).
 @router.patch("/deals/{deal_id}", response={200: DealOut, **WRITE_ERRORS}, summary="Update a deal")
 def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch):
     values = payload.dict(exclude_unset=True, exclude={"version"})
@@ -187,40 +187,34 @@ def deal_delete(request: HttpRequest, deal_id: int):
 )
 def deal_move(request: HttpRequest, deal_id: int, payload: MoveIn):
     values = payload.dict(exclude_unset=True, exclude={"stage_id", "version"})
-    with transaction.atomic():
-        services.deal_move_to_stage(
-            actor=request.auth,
-            deal_id=deal_id,
-            stage_id=payload.stage_id,
-            version=payload.version,
-            values=values,
-        )
-        return _deal(request, deal_id)
+    return services.deal_move_to_stage(
+        actor=request.auth,
+        deal_id=deal_id,
+        stage_id=payload.stage_id,
+        version=payload.version,
+        values=values,
+    )
 
 
 @router.post(
     "/deals/{deal_id}/win", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal won"
 )
 def deal_win(request: HttpRequest, deal_id: int, payload: WinIn):
-    with transaction.atomic():
-        services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version)
-        return _deal(request, deal_id)
+    return services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version)
 
 
 @router.post(
     "/deals/{deal_id}/lose", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal lost"
 )
 def deal_lose(request: HttpRequest, deal_id: int, payload: LoseIn):
-    with transaction.atomic():
-        services.deal_lose(
-            actor=request.auth,
-            deal_id=deal_id,
-            lost_reason_id=payload.lost_reason_id,
-            note=payload.note,
-            competitor_ids=payload.competitor_ids,
-            version=payload.version,
-        )
-        return _deal(request, deal_id)
+    return services.deal_lose(
+        actor=request.auth,
+        deal_id=deal_id,
+        lost_reason_id=payload.lost_reason_id,
+        note=payload.note,
+        competitor_ids=payload.competitor_ids,
+        version=payload.version,
+    )
 
 
 @router.get(

@@ -395,7 +395,16 @@ def _move(
     verb: str,
     stage_kind: str | None = None,
 ) -> Deal:
-    """The one path that moves a deal between stages (by id, or the pipeline's first of a kind)."""
+    """The one path that moves a deal between stages (by id, or the pipeline's first of a kind).
+
+    Answers with the deal as the actor now sees it, read in the move's own transaction (read
+    after it, the answer could already show a concurrent writer's next version, and be taken
+    for the one this move produced). Whether the actor may change the deal is read before the
+    transaction opens (on SQLite it holds the database's one write lock, which every other
+    writer waits for); the deal is then locked and its version checked, so a change in between
+    refuses the move. A record the move refers to that is deleted in between (a contact, a lost
+    reason) refuses it as a whole with 409.
+    """
     values = dict(values or {})
     unknown = sorted(set(values) - MOVE_VALUE_FIELDS)
     if unknown:
@@ -403,6 +412,37 @@ def _move(
             unknown[0], _("Unknown field %(field)s.") % {"field": unknown[0]}, "unknown_field"
         )
     selectors.deal_get_for_change(actor=actor, deal_id=deal_id)
+    try:
+        with transaction.atomic():
+            _move_locked(
+                actor=actor,
+                deal_id=deal_id,
+                stage_id=stage_id,
+                version=version,
+                values=values,
+                verb=verb,
+                stage_kind=stage_kind,
+            )
+            return selectors.deal_get(actor=actor, deal_id=deal_id)
+    except IntegrityError:
+        raise DomainError(
+            "conflict",
+            _("A record this deal refers to was deleted meanwhile. Try again."),
+            status=409,
+        ) from None
+
+
+def _move_locked(
+    *,
+    actor: User,
+    deal_id: int,
+    stage_id: int | None,
+    version: int | None,
+    values: dict[str, Any],
+    verb: str,
+    stage_kind: str | None,
+) -> Deal:
+    """_move's reads and writes under the deal's lock."""
     deal = _lock_deal(actor, deal_id)
     check_version(deal, version)
     if stage_id is None:
@@ -519,7 +559,6 @@ def _move(
     return deal
 
 
-@transaction.atomic
 def deal_move_to_stage(
     *,
     actor: User,
@@ -541,7 +580,6 @@ def deal_move_to_stage(
     )
 
 
-@transaction.atomic
 def deal_win(*, actor: User, deal_id: int, version: int | None = None) -> Deal:
     """Move the deal to its pipeline's won stage."""
     return _move(
@@ -555,7 +593,6 @@ def deal_win(*, actor: User, deal_id: int, version: int | None = None) -> Deal:
     )
 
 
-@transaction.atomic
 def deal_lose(
     *,
     actor: User,
