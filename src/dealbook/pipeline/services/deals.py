@@ -359,12 +359,32 @@ def deal_update(*, actor: User, deal_id: int, version: int, values: dict[str, An
     return deal
 
 
-def _target_stage(deal: Deal, stage_id: int) -> Stage:
-    stage = Stage.objects.filter(org_id=deal.org_id, pk=stage_id).first()
+def _stage_for_move(deal: Deal, stage_id: int | None, stage_kind: str | None) -> Stage | None:
+    """The stage a move names: by id, or the deal's pipeline's first of `stage_kind`. Read
+    before the deal is locked; `_target_stage` checks it against the locked deal."""
+    if stage_id is not None:
+        return Stage.objects.filter(org_id=deal.org_id, pk=stage_id).first()
+    kind_stage = (
+        Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=stage_kind)
+        .order_by("order")
+        .first()
+    )
+    if kind_stage is None:
+        raise DomainError(
+            "no_such_stage",
+            _("This deal's pipeline has no %(kind)s stage.")
+            % {"kind": StageKind(stage_kind or StageKind.OPEN).label},
+            status=409,
+        )
+    return kind_stage
+
+
+def _target_stage(deal: Deal, stage: Stage | None, stage_id: int | None) -> Stage:
     if stage is None or stage.pipeline_id != deal.pipeline_id:
         raise _invalid(
             "stage_id",
-            _("Stage %(id)s is not a stage of this deal's pipeline.") % {"id": stage_id},
+            _("Stage %(id)s is not a stage of this deal's pipeline.")
+            % {"id": stage_id if stage is None else stage.pk},
             "stage_not_in_pipeline",
         )
     if stage.pk == deal.stage_id:
@@ -378,11 +398,15 @@ def _target_stage(deal: Deal, stage_id: int) -> Stage:
 
 
 def _close_stay(deal: Deal, *, now: dt.datetime) -> None:
-    """End the deal's current stay in its stage (history rows are the deal's children)."""
-    for stay in StageHistory.objects.filter(deal=deal, left_at__isnull=True):
-        stay.left_at = now
-        stay.duration_seconds = max(0, int((now - stay.entered_at).total_seconds()))
-        stay.save(update_fields=["left_at", "duration_seconds", "updated_at"])
+    """End the deal's current stay in its stage (history rows are the deal's children): an
+    UPDATE per open stay (there is one), without loading the rows as models."""
+    open_stays = StageHistory.objects.filter(deal=deal, left_at__isnull=True)
+    for stay_id, entered_at in open_stays.values_list("pk", "entered_at"):
+        StageHistory.objects.filter(pk=stay_id).update(
+            left_at=now,
+            duration_seconds=max(0, int((now - entered_at).total_seconds())),
+            updated_at=now,
+        )
 
 
 def _move(
@@ -411,17 +435,18 @@ def _move(
         raise _invalid(
             unknown[0], _("Unknown field %(field)s.") % {"field": unknown[0]}, "unknown_field"
         )
-    selectors.deal_get_for_change(actor=actor, deal_id=deal_id)
+    checked = selectors.deal_get_for_change(actor=actor, deal_id=deal_id)
+    target = _stage_for_move(checked, stage_id, stage_kind)
     try:
         with transaction.atomic():
             _move_locked(
                 actor=actor,
                 deal_id=deal_id,
                 stage_id=stage_id,
+                target=target,
                 version=version,
                 values=values,
                 verb=verb,
-                stage_kind=stage_kind,
             )
             return selectors.deal_get(actor=actor, deal_id=deal_id)
     except IntegrityError:
@@ -437,29 +462,15 @@ def _move_locked(
     actor: User,
     deal_id: int,
     stage_id: int | None,
+    target: Stage | None,
     version: int | None,
     values: dict[str, Any],
     verb: str,
-    stage_kind: str | None,
 ) -> Deal:
     """_move's reads and writes under the deal's lock."""
     deal = _lock_deal(actor, deal_id)
     check_version(deal, version)
-    if stage_id is None:
-        kind_stage = (
-            Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=stage_kind)
-            .order_by("order")
-            .first()
-        )
-        if kind_stage is None:
-            raise DomainError(
-                "no_such_stage",
-                _("This deal's pipeline has no %(kind)s stage.")
-                % {"kind": StageKind(stage_kind or StageKind.OPEN).label},
-                status=409,
-            )
-        stage_id = kind_stage.pk
-    stage = _target_stage(deal, stage_id)
+    stage = _target_stage(deal, target, stage_id)
     if stage.kind != StageKind.LOST:
         for field in ("lost_reason_id", "lost_note"):
             if field in values:
