@@ -260,8 +260,9 @@ def _deal_insert(
     return deal
 
 
-def _lock_deal(actor: User, deal_id: int) -> Deal:
-    return lock(Deal.objects.filter(org_id=actor.org_id), deal_id, _("Deal"))
+def _lock_deal(actor: User, deal_id: int, *related: str) -> Deal:
+    deals = Deal.objects.filter(org_id=actor.org_id)
+    return lock(deals.select_related(*related) if related else deals, deal_id, _("Deal"))
 
 
 def _set_m2m(
@@ -467,8 +468,9 @@ def _move_locked(
     values: dict[str, Any],
     verb: str,
 ) -> Deal:
-    """_move's reads and writes under the deal's lock."""
-    deal = _lock_deal(actor, deal_id)
+    """_move's reads and writes under the deal's lock (with its stage: the audit trail names
+    the stage it leaves, and the lost reason it drops)."""
+    deal = _lock_deal(actor, deal_id, "stage", "lost_reason")
     check_version(deal, version)
     stage = _target_stage(deal, target, stage_id)
     if stage.kind != StageKind.LOST:
