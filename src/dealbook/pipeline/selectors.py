@@ -758,8 +758,16 @@ def _board_query(shape: tuple, **values: Any) -> QuerySet:
         )
         for stage in stages
     }
+    # The open columns too, for a manager of many: the (org, stage, amount) index walked from
+    # the biggest deal down finds a column's first cards among the first fifty or so, where
+    # owner by owner every open deal of the team in the stage is read and sorted.
     return _cards_query(
-        {stage.pk: visible if stage.kind == StageKind.OPEN else closed_source for stage in stages},
+        {
+            stage.pk: closed_source
+            if board.closed_by_stage or stage.kind != StageKind.OPEN
+            else visible
+            for stage in stages
+        },
         org_id=actor.org_id or 0,
         stages=stages,
         column_q=column_q,
