@@ -217,14 +217,18 @@ def test_token_authentication_brings_the_shares_along(world):
 
 def test_token_authentication_reads_every_persona_scope_as_the_queries_do(world):
     """The scope token authentication reads in its one statement (members of the managed
-    subtrees, shares to the user, their team and the teams below) equals what the visibility
-    queries read for a fresh user — for every persona, managers of nested teams included."""
+    subtrees, shares to the user, their team and the teams below; the organisation's
+    settings) equals what the queries read for a fresh user — for every persona, managers of
+    nested teams included."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from dealbook.org import visibility
+    from dealbook.org.selectors import org_settings
     from dealbook.org.services import api_token_authenticate, api_token_create
 
+    world.org.time_zone, world.org.fiscal_year_start_month = "Asia/Tokyo", 4
+    world.org.save(update_fields=["time_zone", "fiscal_year_start_month"])
     liu = world["liu.rep"]
     east, south = world["li.rep"].team, liu.team
     shared = [AccountFactory(owner=liu) for _ in range(3)]
@@ -244,7 +248,9 @@ def test_token_authentication_reads_every_persona_scope_as_the_queries_do(world)
         with CaptureQueriesContext(connection) as ctx:
             scope = viewer_for(token_user)
             shares = visibility._shares_by_type(token_user, scope)
+            settings = org_settings(actor=token_user)
         assert len(ctx.captured_queries) == 0, login
+        assert settings == org_settings(actor=type(person).objects.get(pk=person.pk)), login
         assert scope == expected, login
         assert shares == expected_shares, login
         checked += 1

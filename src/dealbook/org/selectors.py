@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -35,15 +36,31 @@ def org_settings(*, actor: User) -> OrgSettings:
         .values_list("time_zone", "fiscal_year_start_month", "currency", "pool_claim_limit")
         .first()
     )
-    time_zone, first_month, currency, claim_limit = row or ("UTC", 1, "CNY", None)
+    return remember_org_settings(actor, *(row or ("UTC", 1, "CNY", None)))
+
+
+# The same columns for the statement token authentication runs (org.services), over the
+# organisation row `o`: a request authenticated by token needs no query for them.
+ORG_SETTINGS_SQL = "o.time_zone, o.fiscal_year_start_month, o.currency, o.pool_claim_limit"
+
+
+def remember_org_settings(
+    actor: User, time_zone: str, first_month: int, currency: str, claim_limit: int | None
+) -> OrgSettings:
+    """Keep the organisation's settings, read with the user, on the user for the request."""
     settings = OrgSettings(
-        zone=ZoneInfo(time_zone or "UTC"),
+        zone=_zone(time_zone or "UTC"),
         fiscal_year_start_month=first_month or 1,
         currency=currency or "CNY",
         pool_claim_limit=claim_limit,
     )
     setattr(actor, _SETTINGS_ATTR, settings)
     return settings
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def user_list(*, actor: User) -> QuerySet[User]:

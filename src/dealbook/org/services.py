@@ -18,6 +18,7 @@ from dealbook.core.errors import DomainError, NotFound, PermissionDenied
 from dealbook.org.enums import Role
 from dealbook.org.models import ApiToken, Department, Organization, SavedView, Share, Team, User
 from dealbook.org.saved_views import IGNORED_PARAMETERS, PAGE_PARAMETERS
+from dealbook.org.selectors import ORG_SETTINGS_SQL, remember_org_settings
 from dealbook.org.visibility import (
     MANAGED_MEMBERS_SQL,
     SHARED_RECORDS_SQL,
@@ -262,8 +263,9 @@ TOKEN_TOUCH_SECONDS = 60  # last_used_at is refreshed at most this often
 
 # One statement on every API call with a token: the user, whether the token's last use is
 # old enough to be refreshed, and the user's visibility scope (the members of the teams they
-# manage, the records shared with them), so that the request's visibility needs no query
-# of its own (see visibility.remember_scope). Written out, and its row read straight into a
+# manage, the records shared with them) and their organisation's settings, so that the
+# request's visibility and clock need no query of their own (visibility.remember_scope,
+# selectors.remember_org_settings). Written out, and its row read straight into a
 # User, rather than built and read by the ORM: the ORM's building, compiling and per-query
 # column plan cost more than the rest of a small request.
 _USER_FIELDS = tuple(User._meta.concrete_fields)
@@ -271,8 +273,10 @@ _USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
 _TOKEN_USER_SQL = (
     "SELECT {columns}, t.id AS token_id, "  # noqa: S608 - constant SQL, values bound
     "(t.last_used_at IS NULL OR t.last_used_at < %s) AS token_is_stale, "
-    f"{MANAGED_MEMBERS_SQL} AS managed_members, {SHARED_RECORDS_SQL} AS shared_records "
+    f"{MANAGED_MEMBERS_SQL} AS managed_members, {SHARED_RECORDS_SQL} AS shared_records, "
+    f"{ORG_SETTINGS_SQL} "
     "FROM org_apitoken t INNER JOIN org_user u ON u.id = t.user_id AND u.org_id = t.org_id "
+    "INNER JOIN org_organization o ON o.id = u.org_id "
     "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active"
 )
 
@@ -294,10 +298,10 @@ def _token_user_reader() -> _TokenUserReader:
     if reader is None:
         quote = connection.ops.quote_name
         statement = _TOKEN_USER_SQL.format(
-            columns=", ".join(f"u.{quote(field.column)}" for field in _USER_FIELDS),
+            columns=", ".join(f"u.{quote(str(field.column))}" for field in _USER_FIELDS),
             agg="string_agg" if connection.vendor == "postgresql" else "group_concat",
         )
-        columns = [field.get_col(User._meta.db_table) for field in _USER_FIELDS]
+        columns: list[Any] = [field.get_col(User._meta.db_table) for field in _USER_FIELDS]
         compiler = connection.ops.compiler("SQLCompiler")(
             User.objects.none().query, connection, None
         )
@@ -328,10 +332,11 @@ def api_token_authenticate(raw: str) -> User | None:
         for convert in converters:
             values[position] = convert(values[position], column, connection)
     user = User.from_db(connection.alias, _USER_ATTNAMES, values)
-    token_id, token_is_stale, managed_members, shared_records = row[len(_USER_FIELDS) :]
+    token_id, token_is_stale, managed_members, shared_records, *org = row[len(_USER_FIELDS) :]
     if token_is_stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     remember_scope(user, managed_members or "", shared_records or "")
+    remember_org_settings(user, *org)
     return user
 
 
