@@ -37,6 +37,9 @@ def test_a_statement_run_twice_is_prepared_with_its_values_bound_by_the_server()
     assert len(statements) == 1
     assert "$1" in statements[0]  # the value is a parameter, not part of the text
     assert connection.connection.prepared_max == PREPARED_MAX
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"  # planned once, for any values
 
 
 @pytest.mark.django_db

@@ -108,6 +108,10 @@ if DATABASE_URL:
         # of Dealbook's reads, and a page runs the same few statements again and again.
         # Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler that cannot keep them.
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=1)
+        # And planned once, for any values: left to choose, PostgreSQL plans the statements
+        # whose generic plan it guesses dearer afresh on every run (a timeline's UNION took
+        # 1.2 ms to plan and 0.2 ms to answer).
+        DATABASES["default"]["OPTIONS"]["options"] += " -c plan_cache_mode=force_generic_plan"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
