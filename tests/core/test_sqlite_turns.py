@@ -103,3 +103,45 @@ def test_without_the_turn_file_sqlite_alone_refuses_the_second_writer(
         first.join(10)
         django_db_blocker.restore()
     assert first.exitcode == 0
+
+
+def test_the_write_ahead_log_is_checkpointed_after_the_turn_every_few_commits(
+    tmp_path: Path, monkeypatch, django_db_blocker
+):
+    """No checkpoint inside a COMMIT (SQLite's automatic one is off): the connection copies
+    the log back into the database file itself, after its turn, every CHECKPOINT_EVERY
+    commits."""
+    from dealbook.core.sqlite import base as sqlite_base
+
+    monkeypatch.setattr(sqlite_base, "CHECKPOINT_EVERY", 3)
+    path = str(tmp_path / "checkpoints.sqlite3")
+    with sqlite3.connect(path) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+    django_db_blocker.unblock()  # this file is not the test database
+    try:
+        sizes = _three_commits(path)
+    finally:
+        django_db_blocker.restore()
+    # Two commits live in the log only; the third one's checkpoint wrote them all to the file.
+    assert sizes[0] == sizes[1] < 3 * 5000 < sizes[2]
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM log").fetchone()[0] == 3
+
+
+def _three_commits(path: str) -> list[int]:
+    """The database file's size after each of three commits of one connection."""
+    wrapper = _wrapper(path, timeout=5)
+    with wrapper.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 0
+    sizes: list[int] = []
+    for n in range(3):
+        wrapper._start_transaction_under_autocommit()
+        with wrapper.cursor() as cursor:
+            if n == 0:
+                cursor.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, value TEXT)")
+            cursor.execute("INSERT INTO log (value) VALUES (%s)", ["x" * 5000])
+        wrapper.commit()
+        sizes.append(Path(path).stat().st_size)
+    wrapper.close()
+    return sizes
