@@ -560,7 +560,7 @@ def test_flush_empties_the_full_text_index_too(world):
     its rows behind, and the post_migrate receiver clears them."""
     AccountFactory(owner=world["li.rep"], name="云帆")
     phrase = tk.contains_phrase(tk.namespace(world.org.pk, 0), "云帆")
-    sql, params = index.candidates_sql(connection, [phrase], 10)
+    sql, params = index.candidates_sql(connection, index.match_text(connection, [phrase]), 10)
 
     def found() -> int:
         with connection.cursor() as cursor:

@@ -118,37 +118,42 @@ def mark(connection: BaseDatabaseWrapper) -> bool:
 # --- reading: the candidate subqueries text_match embeds -----------------------------------
 
 
-def candidates_sql(
-    connection: BaseDatabaseWrapper, phrases: Sequence[Sequence[str]], cap: int
-) -> tuple[str, list]:
-    """A SELECT of the object ids (one column) whose entries hold any of `phrases`, at most
-    `cap` of them, in the index's own order (SQLite: ascending entry id, i.e. oldest record
-    first; PostgreSQL: the order the GIN bitmap visits the table). The namespaces inside the
-    tokens select the organisation, record type and field: no other condition is needed."""
+def match_text(connection: BaseDatabaseWrapper, phrases: Iterable[Sequence[str]]) -> str:
+    """The engine's full-text query for records holding any of `phrases`: an FTS5 MATCH
+    expression on SQLite, a tsquery literal on PostgreSQL. Bound as one parameter."""
+    if connection.vendor == "sqlite":
+        return tk.fts5_query(phrases)
+    return tk.tsquery_literal(phrases)
+
+
+def candidates_sql(connection: BaseDatabaseWrapper, text: str, cap: int) -> tuple[str, list]:
+    """A SELECT of the object ids (one column) whose entries match `text` (see `match_text`),
+    at most `cap` of them, in the index's own order (SQLite: ascending entry id, i.e. oldest
+    record first; PostgreSQL: the order the GIN bitmap visits the table). The namespaces
+    inside the tokens select the organisation, record type and field: no other condition is
+    needed."""
     if connection.vendor == "sqlite":
         return (
             f"SELECT rowid / {tk.MAX_SLOTS} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
             "ORDER BY rowid LIMIT %s",
-            [tk.fts5_query(phrases), cap],
+            [text, cap],
         )
     return (
         f"SELECT object_id FROM {TABLE} WHERE tsv @@ %s::tsquery LIMIT %s",  # noqa: S608
-        [tk.tsquery_literal(phrases), cap],
+        [text, cap],
     )
 
 
 def matches_sql(
-    connection: BaseDatabaseWrapper,
-    holding: Sequence[Sequence[str]],
-    starting: Sequence[Sequence[str]],
-    cap: int,
+    connection: BaseDatabaseWrapper, holding: str, starting: str | None, cap: int
 ) -> tuple[str, list]:
-    """The object ids whose entries hold a fragment (`holding` phrases), at most `cap`, and —
-    only when those reached the cap — up to `cap` more that start with it (`starting`, may
-    be empty), so that prefix matches, which rank first, are not cut off by the cap. Below
-    the cap the records starting with the fragment are among those holding it already."""
+    """The object ids whose entries hold a fragment (`holding`, a `match_text`), at most
+    `cap`, and — only when those reached the cap — up to `cap` more that start with it
+    (`starting`, None when not sought), so that prefix matches, which rank first, are not cut
+    off by the cap. Below the cap the records starting with the fragment are among those
+    holding it already."""
     hold_sql, hold_params = candidates_sql(connection, holding, cap)
-    if not starting:
+    if starting is None:
         return hold_sql, hold_params
     start_sql, start_params = candidates_sql(connection, starting, cap)
     sql = (

@@ -27,6 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
 from django.db.models import (
@@ -103,11 +104,167 @@ class InIndex(Lookup):
         return f"{column} IN ({sql})", [*column_params, *params]
 
 
+class LikePattern(Lookup):
+    """`column LIKE pattern` with the pattern bound as given (escaped by `like_contains` /
+    `like_prefix`): the same test as Django's contains / startswith, whose parameter a
+    prepared read can bind per request."""
+
+    lookup_name = "like_pattern"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):  # type: ignore[override]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+        return f"{lhs} LIKE {rhs}{escape}", [*lhs_params, *rhs_params]
+
+
+def _escaped(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_contains(key: str) -> str:
+    return f"%{_escaped(key)}%"
+
+
+def like_prefix(key: str) -> str:
+    return f"{_escaped(key)}%"
+
+
 @dataclass(frozen=True)
 class _Match:
     field: MatchField
     key: str
     slot: index.Slot | None  # None: not indexed, LIKE on the column
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `text_match` does for one query, apart from the query's own text: the fields
+    tried (and how), and whether records starting with the fragment are sought apart. Equal
+    plans build the same SQL; `texts` holds the values it binds."""
+
+    matches: tuple[tuple[MatchField, index.Slot | None], ...]
+    starting: bool
+    empty: bool
+
+    def shape(self) -> tuple:
+        return (
+            tuple((m.column, m.label, m.lookup, s.code if s else None) for m, s in self.matches),
+            self.starting,
+            self.empty,
+        )
+
+
+def _plan(
+    queryset: QuerySet, fields: Sequence[MatchField], query: str, org_ids: list[int]
+) -> tuple[_Plan, dict[str, str]]:
+    """The plan of `text_match` and the texts it binds: the index's match texts ("hold",
+    "start") and each field's LIKE patterns ("contains_<i>", "prefix_<i>")."""
+    connection = connections[queryset.db]
+    use_index = index.ready(connection)
+    matches: list[_Match] = []
+    for field in fields:
+        key = field.normalize(query)
+        if len(key) < field.min_length:
+            continue
+        slot = index.slot_for(queryset.model, field.label) if use_index else None
+        if slot is not None and slot.column != field.column:
+            slot = None  # the index holds another column under this label
+        matches.append(_Match(field, key, slot))
+    empty = not matches or queryset.query.is_empty()
+    texts: dict[str, str] = {}
+    indexed = [match for match in matches if match.slot is not None]
+
+    def phrases(selected: Sequence[_Match], *, prefix: bool) -> list[list[str]]:
+        spell = tk.prefix_phrase if prefix else tk.contains_phrase
+        return [
+            spell(tk.namespace(org, match.slot.code), match.key)
+            for match in selected
+            if match.slot is not None
+            for org in org_ids
+        ]
+
+    holding = phrases(indexed, prefix=False)
+    starting = phrases([match for match in indexed if len(match.key) > 1], prefix=True)
+    if holding:
+        texts["hold"] = index.match_text(connection, holding)
+    if holding and starting:
+        texts["start"] = index.match_text(connection, starting)
+    for i, match in enumerate(matches):
+        texts[f"contains_{i}"] = like_contains(match.key)
+        texts[f"prefix_{i}"] = like_prefix(match.key)
+    plan = _Plan(
+        matches=tuple((match.field, match.slot) for match in matches),
+        starting="start" in texts,
+        empty=empty,
+    )
+    return plan, texts
+
+
+def _apply(queryset: QuerySet, plan: _Plan, texts: dict[str, Any]) -> QuerySet:
+    """`queryset` narrowed and annotated as `plan` says, binding `texts` (the real texts, or
+    a prepared read's markers)."""
+    if plan.empty:
+        return queryset.none().annotate(matched_on=Value(""), match_rank=Value(1))
+    connection = connections[queryset.db]
+
+    def like(i: int, column: str, *, prefix: bool) -> Q:
+        return Q(LikePattern(F(column), texts[f"prefix_{i}" if prefix else f"contains_{i}"]))
+
+    def entry(i: int, slot: index.Slot, *, prefix: bool) -> Q:
+        """The record's own entry for this field (its id is computed, no index scan) has a
+        value that holds / starts with the key: for a hit row, what it matched on."""
+        pattern = texts[f"prefix_{i}" if prefix else f"contains_{i}"]
+        return Q(
+            Exists(
+                SearchEntry.objects.filter(
+                    LikePattern(F("value"), pattern),
+                    pk=OuterRef("pk") * tk.MAX_SLOTS + slot.code,
+                )
+            )
+        )
+
+    def test(i: int, field: MatchField, slot: index.Slot | None, *, prefix: bool) -> Q:
+        """LIKE where the column holds the normalised value (the value the index holds);
+        the record's entry where it does not (deal and lead names, lead companies). Plain
+        columns without a normalised copy and outside the index: Django's own lookups."""
+        if slot is not None and slot.normalize is not None:
+            return entry(i, slot, prefix=prefix)
+        if field.lookup == "contains":
+            return like(i, field.column, prefix=prefix)
+        lookup = "istartswith" if prefix else "icontains"
+        key = field.normalize(texts["query"])
+        return Q(**{f"{field.column}__{lookup}": key})
+
+    any_match = Q(pk__in=[])
+    if "hold" in texts:
+        cap = CANDIDATE_CAPS[connection.vendor]
+        sql, params = index.matches_sql(connection, texts["hold"], texts.get("start"), cap)
+        any_match = Q(InIndex(sql, params))
+    any_prefix = Q(pk__in=[])
+    for i, (field, slot) in enumerate(plan.matches):
+        if slot is None:
+            any_match |= test(i, field, slot, prefix=False)
+        any_prefix |= test(i, field, slot, prefix=True)
+    matched_on: Value | Case
+    if len(plan.matches) == 1:
+        matched_on = Value(plan.matches[0][0].label, output_field=CharField())
+    else:
+        matched_on = Case(
+            *(
+                When(test(i, field, slot, prefix=False), then=Value(field.label))
+                for i, (field, slot) in enumerate(plan.matches)
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    return queryset.filter(any_match).annotate(
+        matched_on=matched_on,
+        match_rank=Case(
+            When(any_prefix, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+    )
 
 
 def text_match(
@@ -127,96 +284,11 @@ def text_match(
     the candidates and never scans the table. `matched_on` and `match_rank` are computed on the
     visible candidates only: LIKE on a column that holds the normalised value, else on the
     record's own entry (deal and lead names, lead companies), found by its id."""
-    connection = connections[queryset.db]
-    use_index = index.ready(connection)
-    matches: list[_Match] = []
-    for field in fields:
-        key = field.normalize(query)
-        if len(key) < field.min_length:
-            continue
-        slot = index.slot_for(queryset.model, field.label) if use_index else None
-        if slot is not None and slot.column != field.column:
-            slot = None  # the index holds another column under this label
-        matches.append(_Match(field, key, slot))
-    if not matches or queryset.query.is_empty():
-        return queryset.none().annotate(matched_on=Value(""), match_rank=Value(1))
-
-    indexed = [match for match in matches if match.slot is not None]
     org_ids = [org_id] if org_id is not None else []
-    if indexed and org_id is None:
+    if org_id is None and index.ready(connections[queryset.db]):
         org_ids = list(Organization.objects.using(queryset.db).values_list("pk", flat=True))
-
-    def phrases(selected: Sequence[_Match], *, prefix: bool) -> list[list[str]]:
-        spell = tk.prefix_phrase if prefix else tk.contains_phrase
-        return [
-            spell(tk.namespace(org, match.slot.code), match.key)
-            for match in selected
-            if match.slot is not None
-            for org in org_ids
-        ]
-
-    def matching(selected: Sequence[_Match]) -> Q:
-        """The filter: records holding the key, and those starting with it (not sought
-        apart for one character: its start token is as common as the character)."""
-        holding = phrases(selected, prefix=False)
-        if not holding:  # no organisation at all
-            return Q(pk__in=[])
-        starting = phrases([match for match in selected if len(match.key) > 1], prefix=True)
-        cap = CANDIDATE_CAPS[connection.vendor]
-        return Q(InIndex(*index.matches_sql(connection, holding, starting, cap)))
-
-    def like(match: _Match, *, prefix: bool) -> Q:
-        lookup = match.field.lookup
-        if prefix:
-            lookup = {"contains": "startswith", "icontains": "istartswith"}[lookup]
-        return Q(**{f"{match.field.column}__{lookup}": match.key})
-
-    def entry(match: _Match, lookup: str) -> Q:
-        """The record's own entry for this field (its id is computed, no index scan) has a
-        value that holds / starts with the key: for a hit row, what it matched on."""
-        assert match.slot is not None
-        return Q(
-            Exists(
-                SearchEntry.objects.filter(
-                    pk=OuterRef("pk") * tk.MAX_SLOTS + match.slot.code,
-                    **{f"value__{lookup}": match.key},
-                )
-            )
-        )
-
-    def holds(match: _Match) -> Q:
-        """LIKE where the column holds the normalised value (the value the index holds);
-        the record's entry where it does not (deal and lead names, lead companies)."""
-        if match.slot is None or match.slot.normalize is None:
-            return like(match, prefix=False)
-        return entry(match, "contains")
-
-    def starts(match: _Match) -> Q:
-        if match.slot is None or match.slot.normalize is None:
-            return like(match, prefix=True)
-        return entry(match, "startswith")
-
-    any_match = matching(indexed) if indexed else Q(pk__in=[])
-    any_prefix = Q(pk__in=[])
-    for match in matches:
-        if match.slot is None:
-            any_match |= like(match, prefix=False)
-        any_prefix |= starts(match)
-    matched_on: Value | Case
-    if len(matches) == 1:
-        matched_on = Value(matches[0].field.label, output_field=CharField())
-    else:
-        matched_on = Case(
-            *(When(holds(match), then=Value(match.field.label)) for match in matches),
-            default=Value(""),
-            output_field=CharField(),
-        )
-    return queryset.filter(any_match).annotate(
-        matched_on=matched_on,
-        match_rank=Case(
-            When(any_prefix, then=Value(0)), default=Value(1), output_field=IntegerField()
-        ),
-    )
+    plan, texts = _plan(queryset, fields, query, org_ids)
+    return _apply(queryset, plan, {**texts, "query": query})
 
 
 def clean_query(query: str) -> str:
