@@ -178,3 +178,21 @@ def test_the_stand_in_user_builds_the_actors_visibility(demo):
             assert set(
                 pipeline_selectors.visible_deals(actor=stand_in).values_list("pk", flat=True)
             ) == set(real.values_list("pk", flat=True)), user.username
+
+
+def test_a_text_is_bound_as_it_is_and_refused_once_formatted(demo):
+    """Texts travel like ids: bound unchanged (a LIKE pattern made beforehand), one compile
+    for every text; a build that formats one into another text is refused."""
+    read = Prepared(
+        lambda shape, *, org_id, name: Deal.objects.filter(org_id=org_id, name=name).values_list(
+            "pk", flat=True
+        )
+    )
+    names = list(Deal.objects.filter(org_id=demo).values_list("name", flat=True)[:3])
+    for name in names:
+        expected = set(Deal.objects.filter(org_id=demo, name=name).values_list("pk", flat=True))
+        assert set(read(org_id=demo, name=name)) == expected
+    assert len(read._cache) == 1
+    formatted = Prepared(lambda shape, *, name: Deal.objects.filter(name__contains=name))
+    with pytest.raises(PrepareError):
+        formatted(name=names[0])

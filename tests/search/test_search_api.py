@@ -294,3 +294,24 @@ def test_text_match_is_the_one_matching_interface(world):
     assert clean_query(" \t云帆\x07 ") == "云帆"
     results = search(actor=li, query="云帆", types=("account",), limit=50)
     assert len(results.groups[0].hits) == 2
+
+
+def test_prepared_search_answers_as_the_plain_queries_for_every_persona(world, scene):
+    """The prepared read (compiled once per shape, the query's texts bound per request) finds
+    the same hits, in the same order, matched on the same field, as the plain read."""
+    from dealbook.search import selectors
+
+    selectors._search_read._cache.clear()
+    checked = 0
+    for login, person in world.users.items():
+        for q in ("云帆", "acme", "ACME", "1380", "yunfan", "物流", "a", "xiaoyun@"):
+            query = clean_query(q)
+            results = search(actor=person, query=q, limit=3)
+            for group in results.groups:
+                plain = list(selectors._matching(group.type, person, query)[:4])
+                expected = [(row.pk, row.matched_on) for row in plain[:3]]
+                assert [(hit.id, hit.matched_on) for hit in group.hits] == expected, (login, q)
+                assert group.has_more == (len(plain) > 3), (login, q)
+                checked += len(expected)
+    assert checked > 40
+    assert len(selectors._search_read._cache) >= 8  # the hits came from prepared reads

@@ -34,6 +34,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 _MARK_BASE = -(2**50)  # ids and settings are positive: a marker is unmistakable
 _MARK_NEAR = -(2**49)  # any parameter below this that is not a marker is a mistake
 _MARK_TEXT = str(_MARK_BASE)[:9]  # …and any text holding one
+_TEXT_MARK = "\x1fprepared-text-"  # a text value's marker starts so (no real text does)
 
 
 class PrepareError(RuntimeError):
@@ -71,6 +72,11 @@ class _Markers:
         self.named: dict[Any, _Slot] = {}
 
     def scalar(self, name: str, value: Any) -> Any:
+        if isinstance(value, str):
+            self.next -= 1
+            mark = f"{_TEXT_MARK}{-self.next}\x1f"
+            self.named[mark] = _Slot(name, None)
+            return mark
         if isinstance(value, dt.datetime):
             self.year += 1
             mark = dt.datetime(self.year, 1, 1, tzinfo=dt.UTC)
@@ -104,8 +110,8 @@ class _Markers:
             return slot
         if isinstance(param, int) and not isinstance(param, bool) and param < _MARK_NEAR:
             raise PrepareError(f"a parameter was computed from a marker: {param}")
-        if isinstance(param, str) and _MARK_TEXT in param:
-            raise PrepareError(f"a parameter was formatted from a marker: {param}")
+        if isinstance(param, str) and (_MARK_TEXT in param or _TEXT_MARK in param):
+            raise PrepareError(f"a parameter was formatted from a marker: {param!r}")
         if isinstance(param, (dt.date, str)) and _looks_marked(param):
             raise PrepareError(f"a parameter was computed from a marker: {param}")
         return None
@@ -130,16 +136,21 @@ def _shape_of(value: Any) -> Hashable:
         return "instant"
     if isinstance(value, dt.date):
         return "day"
+    if isinstance(value, str):
+        return "text"
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"prepared values are ints, dates, instants or id lists, not {value!r}")
+        raise TypeError(
+            f"prepared values are ints, texts, dates, instants or id lists, not {value!r}"
+        )
     return "one"
 
 
 class Prepared:
     """One read, compiled per shape: `Prepared(build)(shape_extra, **values)`.
 
-    `build(**markers)` returns the queryset; `values` are ints, dates, aware datetimes,
-    None or collections of ints (compared by equality, order or membership only). `shape`
+    `build(**markers)` returns the queryset; `values` are ints, texts, dates, aware
+    datetimes, None or collections of ints (compared by equality, order or membership only;
+    a text is bound as it is, never formatted into another). `shape`
     holds whatever else changes the SQL's text (flags, a role, a sort) and is passed to
     build as-is.
     """
@@ -220,7 +231,7 @@ class Prepared:
         for param in params:
             slot = markers.explain(param)
             slots.append(param if slot is None else slot)
-        if _MARK_TEXT in sql or f"'{_MARK_YEAR + 1}-" in sql:
+        if _MARK_TEXT in sql or _TEXT_MARK in sql or f"'{_MARK_YEAR + 1}-" in sql:
             raise PrepareError("a marker was written into the SQL text")
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         return _Compiled(

@@ -35,6 +35,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -45,11 +46,17 @@ from django.db.models.fields import CharField
 from django.db.models.lookups import Lookup
 from django.utils.translation import gettext as _
 
+from dealbook.core.prepared import Prepared
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import selectors as customer_selectors
+from dealbook.customers.models import Account, Contact
 from dealbook.leads import selectors as lead_selectors
+from dealbook.leads.models import Lead
 from dealbook.org.models import Organization, User
+from dealbook.org.policies import Entity
+from dealbook.org.visibility import marked_user, scope_values
 from dealbook.pipeline import selectors as pipeline_selectors
+from dealbook.pipeline.models import Deal
 from dealbook.search import index
 from dealbook.search import tokens as tk
 from dealbook.search.models import SearchEntry
@@ -157,22 +164,28 @@ class _Plan:
 
 
 def _plan(
-    queryset: QuerySet, fields: Sequence[MatchField], query: str, org_ids: list[int]
+    model: type[Model],
+    db: str,
+    fields: Sequence[MatchField],
+    query: str,
+    org_ids: list[int],
+    *,
+    empty: bool = False,
 ) -> tuple[_Plan, dict[str, str]]:
     """The plan of `text_match` and the texts it binds: the index's match texts ("hold",
     "start") and each field's LIKE patterns ("contains_<i>", "prefix_<i>")."""
-    connection = connections[queryset.db]
+    connection = connections[db]
     use_index = index.ready(connection)
     matches: list[_Match] = []
     for field in fields:
         key = field.normalize(query)
         if len(key) < field.min_length:
             continue
-        slot = index.slot_for(queryset.model, field.label) if use_index else None
+        slot = index.slot_for(model, field.label) if use_index else None
         if slot is not None and slot.column != field.column:
             slot = None  # the index holds another column under this label
         matches.append(_Match(field, key, slot))
-    empty = not matches or queryset.query.is_empty()
+    empty = empty or not matches
     texts: dict[str, str] = {}
     indexed = [match for match in matches if match.slot is not None]
 
@@ -287,7 +300,9 @@ def text_match(
     org_ids = [org_id] if org_id is not None else []
     if org_id is None and index.ready(connections[queryset.db]):
         org_ids = list(Organization.objects.using(queryset.db).values_list("pk", flat=True))
-    plan, texts = _plan(queryset, fields, query, org_ids)
+    plan, texts = _plan(
+        queryset.model, queryset.db, fields, query, org_ids, empty=queryset.query.is_empty()
+    )
     return _apply(queryset, plan, {**texts, "query": query})
 
 
@@ -334,43 +349,82 @@ def _joined(*parts: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def _accounts(actor: User, query: str) -> QuerySet:
-    qs = customer_selectors.visible_accounts(actor=actor).select_related("owner")
-    return text_match(qs, (NAME, PHONE), query, org_id=actor.org_id).order_by(
-        "match_rank", "name_normalized", "pk"
-    )
-
-
-def _contacts(actor: User, query: str) -> QuerySet:
-    qs = customer_selectors.visible_contacts(actor=actor, row_by_row=True).select_related("account")
-    return text_match(qs, (NAME, PHONE, EMAIL), query, org_id=actor.org_id).order_by(
-        "match_rank", "name_normalized", "pk"
-    )
-
-
-def _deals(actor: User, query: str) -> QuerySet:
-    qs = pipeline_selectors.visible_deals(actor=actor).select_related("account", "owner")
-    fields = (MatchField("name", "name", fold, lookup="icontains"),)
-    return text_match(qs, fields, query, org_id=actor.org_id).order_by("match_rank", "name", "pk")
-
-
-def _leads(actor: User, query: str) -> QuerySet:
-    qs = lead_selectors.visible_leads(actor=actor).select_related("owner")
-    fields = (
-        MatchField("name", "name", fold, lookup="icontains"),
-        MatchField("company", "company", fold, lookup="icontains"),
-        PHONE,
-        EMAIL,
-    )
-    return text_match(qs, fields, query, org_id=actor.org_id).order_by("match_rank", "name", "pk")
-
-
-_QUERIES: dict[str, Callable[[User, str], QuerySet]] = {
-    "account": _accounts,
-    "contact": _contacts,
-    "deal": _deals,
-    "lead": _leads,
+DEAL_NAME = MatchField("name", "name", fold, lookup="icontains")
+LEAD_NAME = MatchField("name", "name", fold, lookup="icontains")
+LEAD_COMPANY = MatchField("company", "company", fold, lookup="icontains")
+_FIELDS: dict[str, tuple[MatchField, ...]] = {
+    "account": (NAME, PHONE),
+    "contact": (NAME, PHONE, EMAIL),
+    "deal": (DEAL_NAME,),
+    "lead": (LEAD_NAME, LEAD_COMPANY, PHONE, EMAIL),
 }
+_ORDER = {
+    "account": ("match_rank", "name_normalized", "pk"),
+    "contact": ("match_rank", "name_normalized", "pk"),
+    "deal": ("match_rank", "name", "pk"),
+    "lead": ("match_rank", "name", "pk"),
+}
+_ENTITIES = {
+    "account": Entity.ACCOUNT,
+    "contact": Entity.CONTACT,
+    "deal": Entity.DEAL,
+    "lead": Entity.LEAD,
+}
+
+
+def _visible(kind: str, actor: User) -> QuerySet:
+    """What the actor may see of `kind`, through that type's own selector, with the parents
+    a hit shows."""
+    if kind == "account":
+        return customer_selectors.visible_accounts(actor=actor).select_related("owner")
+    if kind == "contact":
+        return customer_selectors.visible_contacts(actor=actor, row_by_row=True).select_related(
+            "account"
+        )
+    if kind == "deal":
+        return pipeline_selectors.visible_deals(actor=actor).select_related("account", "owner")
+    return lead_selectors.visible_leads(actor=actor).select_related("owner")
+
+
+def _matching(kind: str, actor: User, query: str) -> QuerySet:
+    """The plain read of one type's hits (the index not ready: no prepared read)."""
+    qs = _visible(kind, actor)
+    return text_match(qs, _FIELDS[kind], query, org_id=actor.org_id).order_by(*_ORDER[kind])
+
+
+_TEXT_KEYS = ("hold", "start", "contains_", "prefix_")
+
+
+def _search_query(shape: tuple, **values: Any) -> QuerySet:
+    """One type's hits as a prepared read: the visible rows of the stand-in user holding the
+    text markers, ordered, `limit + 1` of them."""
+    kind, scope_shape, plan, limit = shape
+    texts = {key: values.pop(key) for key in list(values) if key.startswith(_TEXT_KEYS)}
+    actor = marked_user(scope_shape, **values)
+    return _apply(_visible(kind, actor), plan, texts).order_by(*_ORDER[kind])[: limit + 1]
+
+
+_search_read = Prepared(_search_query)
+_MODELS = {"account": Account, "contact": Contact, "deal": Deal, "lead": Lead}
+
+
+def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -> list:
+    """Up to `limit + 1` rows of `kind` matching `query`: a prepared read when the index is
+    ready (`scope`: the actor's `scope_values`), else a plain one."""
+    if scope is None:
+        return list(_matching(kind, actor, query)[: limit + 1])
+    scope_shape, scope_vals = scope
+    plan, texts = _plan(
+        _MODELS[kind],
+        "default",
+        _FIELDS[kind],
+        query,
+        [actor.org_id] if actor.org_id else [],
+        empty=not (actor.is_authenticated and actor.org_id),
+    )
+    if plan.empty:
+        return []
+    return _search_read((kind, scope_shape, plan, limit), **scope_vals, **texts)
 
 
 def _hit(kind: str, row) -> SearchHit:
@@ -394,11 +448,14 @@ def search(
     then by name. One query per type (none for a type the actor's role cannot see)."""
     query = clean_query(query)[:MAX_QUERY_LENGTH]
     limit = min(max(limit, 1), MAX_HITS_PER_TYPE)
+    scope = None
+    if query and index.ready(connections["default"]):
+        scope = scope_values(actor, *(_ENTITIES[kind] for kind in SEARCH_TYPES))
     groups = []
     for kind in SEARCH_TYPES:
         if kind not in types:
             continue
-        rows = list(_QUERIES[kind](actor, query)[: limit + 1]) if query else []
+        rows = _hits(kind, actor, query, limit, scope) if query else []
         groups.append(
             SearchGroup(
                 type=kind,
