@@ -9,6 +9,8 @@ A row matches when a field's normalised value contains the normalised query — 
 substring, Chinese or Latin, one character or many — exactly as LIKE '%…%' on that value
 would: the n-gram phrase finds the candidates in the index, then the visibility selector
 and the organisation filter apply to those rows only, by primary key. No scan of a table.
+`search` reads each type as a prepared read (`core.prepared`): compiled once per shape (the
+type, the actor's scope, the fields the query can match), the query's texts bound per request.
 
 Bounded cost: per type, the index hands over at most `CANDIDATE_CAPS[engine]` records that
 hold the fragment (1,000 on SQLite, 500 on PostgreSQL, which visits a table row per
