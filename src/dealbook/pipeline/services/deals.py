@@ -123,6 +123,16 @@ def _closing_events(deal: Deal) -> None:
         )
 
 
+def _deleted_meanwhile() -> DomainError:
+    """A write whose foreign keys refused it at commit: a record it refers to (read before the
+    write transaction) was deleted in between. Nothing of it was written."""
+    return DomainError(
+        "conflict",
+        _("A record this deal refers to was deleted meanwhile. Try again."),
+        status=409,
+    )
+
+
 def deal_create(
     *,
     actor: User,
@@ -199,11 +209,7 @@ def deal_create(
                 competitors=competitors,
             )
     except IntegrityError:
-        raise DomainError(
-            "conflict",
-            _("A record this deal refers to was deleted meanwhile. Try again."),
-            status=409,
-        ) from None
+        raise _deleted_meanwhile() from None
 
 
 def _deal_insert(
@@ -451,11 +457,7 @@ def _move(
             )
             return selectors.deal_get(actor=actor, deal_id=deal_id)
     except IntegrityError:
-        raise DomainError(
-            "conflict",
-            _("A record this deal refers to was deleted meanwhile. Try again."),
-            status=409,
-        ) from None
+        raise _deleted_meanwhile() from None
 
 
 def _move_locked(
