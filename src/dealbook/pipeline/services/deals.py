@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealbook.core import audit, events
-from dealbook.core.errors import DomainError
+from dealbook.core.errors import DomainError, NotFound
+from dealbook.core.prepared import Prepared
 from dealbook.core.writes import apply_changes, check_version, lock
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers.services import resolve_owner
@@ -271,6 +272,26 @@ def _lock_deal(actor: User, deal_id: int, *related: str) -> Deal:
     return lock(deals.select_related(*related) if related else deals, deal_id, _("Deal"))
 
 
+def _locked_deal_query(shape: tuple, *, org_id: int, deal_id: int) -> QuerySet[Deal]:
+    return (
+        Deal.objects.filter(org_id=org_id, pk=deal_id)
+        .select_related(*shape)
+        .select_for_update(of=("self",))
+    )
+
+
+# A move's lock read, prepared (core.prepared): on SQLite it runs inside the write turn.
+_locked_deal = Prepared(_locked_deal_query)
+
+
+def _lock_deal_to_move(actor: User, deal_id: int) -> Deal:
+    """The deal, locked, with its stage and lost reason (the audit trail's old values)."""
+    rows = _locked_deal(("stage", "lost_reason"), org_id=actor.org_id or 0, deal_id=deal_id)
+    if not rows:
+        raise NotFound(_("Deal"))
+    return rows[0]
+
+
 def _set_m2m(
     deal: Deal, name: str, audit_key: str, objects: list[Any], extra: dict[str, list[Any]]
 ) -> list[int]:
@@ -472,7 +493,7 @@ def _move_locked(
 ) -> Deal:
     """_move's reads and writes under the deal's lock (with its stage: the audit trail names
     the stage it leaves, and the lost reason it drops)."""
-    deal = _lock_deal(actor, deal_id, "stage", "lost_reason")
+    deal = _lock_deal_to_move(actor, deal_id)
     check_version(deal, version)
     stage = _target_stage(deal, target, stage_id)
     if stage.kind != StageKind.LOST:
