@@ -267,9 +267,8 @@ def _deal_insert(
     return deal
 
 
-def _lock_deal(actor: User, deal_id: int, *related: str) -> Deal:
-    deals = Deal.objects.filter(org_id=actor.org_id)
-    return lock(deals.select_related(*related) if related else deals, deal_id, _("Deal"))
+def _lock_deal(actor: User, deal_id: int) -> Deal:
+    return lock(Deal.objects.filter(org_id=actor.org_id), deal_id, _("Deal"))
 
 
 def _locked_deal_query(shape: tuple, *, org_id: int, deal_id: int) -> QuerySet[Deal]:
