@@ -72,6 +72,13 @@ def user_list(*, actor: User) -> QuerySet[User]:
     )
 
 
+def members_of(*, org_id: int, user_ids: list[int] | None) -> QuerySet[User]:
+    """The organisation's users `user_ids` (None: all of them), active or not: the names a
+    team view puts on the owners of the rows it summed (someone who left still owns deals)."""
+    qs = User.objects.filter(org_id=org_id).order_by("id")
+    return qs if user_ids is None else qs.filter(pk__in=user_ids)
+
+
 def user_get(*, actor: User, user_id: int) -> User:
     try:
         return user_list(actor=actor).get(pk=user_id)
