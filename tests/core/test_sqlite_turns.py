@@ -145,3 +145,11 @@ def _three_commits(path: str) -> list[int]:
         sizes.append(Path(path).stat().st_size)
     wrapper.close()
     return sizes
+
+
+@pytest.mark.django_db
+def test_each_connection_caches_the_configured_pages(settings):
+    """The page cache is SQLITE_CACHE_MIB (64 MiB unless set), not SQLite's 2 MB default."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_MIB * 1024 == -64 * 1024
