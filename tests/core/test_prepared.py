@@ -64,6 +64,33 @@ def test_a_deal_reads_the_same_prepared_and_plain_for_everyone(demo):
     assert compared > 0
 
 
+def test_an_account_reads_the_same_prepared_and_plain_for_everyone(demo):
+    from dealbook.customers import selectors as customer_selectors
+    from dealbook.customers.models import Account
+
+    account_ids = list(Account.objects.order_by("id").values_list("pk", flat=True)[::5])
+    compared = 0
+    for user in _people(demo):
+        plain = set(
+            customer_selectors.visible_accounts(actor=_fresh(user))
+            .filter(pk__in=account_ids)
+            .values_list("pk", flat=True)
+        )
+        prepared = {
+            account.pk
+            for account_id in account_ids
+            if (
+                account := customer_selectors.visible_account(
+                    actor=_fresh(user), account_id=account_id
+                )
+            )
+            is not None
+        }
+        assert prepared == plain, user.username
+        compared += len(plain)
+    assert compared > 0
+
+
 def test_deal_pages_are_the_same_prepared_and_plain(demo):
     pipeline = Pipeline.objects.get(org_id=demo, is_default=True)
     stage_ids = list(pipeline.stages.order_by("order").values_list("pk", flat=True))

@@ -66,6 +66,25 @@ def test_rep_creates_deal_with_defaults_history_and_one_audit_event(world, api_a
     assert events[0].changes["owner_id"] == [None, li.pk]
 
 
+def test_create_reads_the_default_pipeline_and_stage_in_one_query_and_the_org_currency(
+    world, api_as, sales
+):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    type(world.org).objects.filter(pk=world.org.pk).update(currency="USD")
+    client = api_as(li)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("deals", {"account_id": account.pk, "name": "Dollar deal"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["currency"], body["pipeline"]["id"]) == ("USD", sales.pk)
+    assert body["stage"]["id"] == stage(sales, "Qualification").pk
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    defaults = [sql for sql in reads if 'FROM "pipeline_stage"' in sql]
+    assert len(defaults) == 1 and '"pipeline_pipeline"' in defaults[0]
+    assert not [sql for sql in reads if sql.startswith('SELECT "org_organization"."currency"')]
+
+
 def test_create_does_not_touch_the_account(world, api_as, sales):
     li = world["li.rep"]
     account = AccountFactory(owner=li)

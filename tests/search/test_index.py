@@ -400,6 +400,16 @@ def test_saving_other_fields_leaves_the_index_alone(world):
     assert len(searched) == 1 and searched[0].startswith("SELECT")
 
 
+@pytest.mark.django_db
+def test_a_new_record_writes_its_entries_without_reading_any(world):
+    """Ids are never reused, so a record just created has no entries to compare with."""
+    with CaptureQueriesContext(connection) as ctx:
+        account = AccountFactory(owner=world["li.rep"], name="云帆物流")
+    searched = [q["sql"] for q in ctx.captured_queries if "search_searchentry" in q["sql"]]
+    assert searched and all("INSERT INTO search_searchentry" in sql for sql in searched)
+    assert _hits(world["li.rep"], "帆物", "account") == [account.pk]
+
+
 # --- bulk paths: reindex, the command, the loaders ------------------------------------------------
 
 

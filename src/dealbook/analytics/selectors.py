@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -30,9 +30,9 @@ from dealbook.core.money import from_minor
 from dealbook.core.pagination import COUNT_CAP
 from dealbook.core.prepared import Prepared
 from dealbook.customers import selectors as customer_selectors
+from dealbook.org import selectors as org_selectors
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, read_access
-from dealbook.org import selectors as org_selectors
 from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import owner_scope, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -11,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError, NotFound
+from dealbook.core.prepared import Prepared
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
-from dealbook.org.visibility import by_owners, owned_q, scoped
+from dealbook.org.visibility import by_owners, marked_user, owned_q, scope_values, scoped
 
 # Accounts never contacted count as the longest without contact, on both engines (SQLite puts
 # NULLs first in ascending order, PostgreSQL last).
@@ -79,6 +81,21 @@ def account_list(
         since = timezone.now() - dt.timedelta(days=filters.idle_days)
         qs = qs.filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
     return qs.order_by(ACCOUNT_SORTS.get(sort, "-updated_at"), "-id")
+
+
+def _account_by_id(shape: tuple, account_id: int, **scope: Any) -> QuerySet[Account]:
+    return visible_accounts(actor=marked_user(shape, **scope)).filter(pk=account_id)
+
+
+_prepared_account_by_id = Prepared(_account_by_id)
+
+
+def visible_account(*, actor: User, account_id: int) -> Account | None:
+    """The account if the actor may see it (None otherwise), without its parents: what a
+    write that names an account checks first. A prepared read (a deal's creation)."""
+    shape, scope = scope_values(actor, Entity.ACCOUNT)
+    found = _prepared_account_by_id(shape, account_id=account_id, **scope)
+    return found[0] if found else None
 
 
 def account_get(*, actor: User, account_id: int) -> Account:

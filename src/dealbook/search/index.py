@@ -201,8 +201,11 @@ def source_columns(model: type[models.Model]) -> frozenset[str]:
     return frozenset(slot.column for slot in slots_of(model))
 
 
-def sync_record(instance: models.Model, *, using: str = "default") -> None:
-    """Make `instance`'s entries match its current values (one read; writes only on change)."""
+def sync_record(instance: models.Model, *, using: str = "default", created: bool = False) -> None:
+    """Make `instance`'s entries match its current values (one read; writes only on change).
+
+    A record just `created` has no entries to read: ids are never reused (SQLite's
+    AUTOINCREMENT, PostgreSQL's sequences), and a deletion takes a record's entries along."""
     connection = connections[using]
     slots = slots_of(type(instance))
     if not slots or instance.pk is None or not ready(connection):
@@ -214,7 +217,9 @@ def sync_record(instance: models.Model, *, using: str = "default") -> None:
             slots, org_id, instance.pk, [getattr(instance, slot.column) for slot in slots]
         )
     }
-    current = _current(connection, [slot.entry_id(instance.pk) for slot in slots])
+    current = (
+        [] if created else _current(connection, [slot.entry_id(instance.pk) for slot in slots])
+    )
     stale = [entry for entry in current if entry.id not in wanted or wanted[entry.id] != entry]
     fresh = [entry for entry in wanted.values() if entry not in current]
     _remove(connection, stale)

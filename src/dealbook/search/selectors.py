@@ -389,6 +389,7 @@ _HIT_FIELDS = {
 def _visible(kind: str, actor: User) -> QuerySet:
     """What the actor may see of `kind`, through that type's own selector, with the parents
     a hit shows."""
+    qs: QuerySet
     if kind == "account":
         qs = customer_selectors.visible_accounts(actor=actor).select_related("owner")
     elif kind == "contact":

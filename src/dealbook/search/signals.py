@@ -17,10 +17,10 @@ from dealbook.search import index
 DISPATCH_PREFIX = "dealbook.search.index"
 
 
-def _saved(sender, instance, update_fields=None, using="default", **kwargs) -> None:
+def _saved(sender, instance, created=False, update_fields=None, using="default", **kwargs) -> None:
     if update_fields is not None and not (set(update_fields) & index.source_columns(sender)):
         return  # e.g. a pool claim or last_activity_at: nothing searched changed
-    index.sync_record(instance, using=using)
+    index.sync_record(instance, using=using, created=created)
 
 
 def _deleted(sender, instance, using="default", **kwargs) -> None:

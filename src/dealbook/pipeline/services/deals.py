@@ -18,7 +18,8 @@ from dealbook.core.prepared import Prepared
 from dealbook.core.writes import apply_changes, check_version, lock
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers.services import resolve_owner
-from dealbook.org.models import Organization, User
+from dealbook.org.models import User
+from dealbook.org.selectors import org_settings
 from dealbook.pipeline import policies, selectors
 from dealbook.pipeline.enums import DealStatus, RequirableField, StageKind
 from dealbook.pipeline.events import DealLost, DealStageChanged, DealWon
@@ -48,7 +49,7 @@ from dealbook.pipeline.services._common import (
 
 
 def _account_for_deal(actor: User, account_id: int) -> Any:
-    account = customer_selectors.visible_accounts(actor=actor).filter(pk=account_id).first()
+    account = customer_selectors.visible_account(actor=actor, account_id=account_id)
     if account is None:
         raise _invalid(
             "account_id", _("Account %(id)s does not exist.") % {"id": account_id}, "does_not_exist"
@@ -75,6 +76,26 @@ def _pipeline_for_deal(actor: User, pipeline_id: int | None) -> Pipeline:
             "does_not_exist",
         )
     return pipeline
+
+
+def _pipeline_and_stage(actor: User, pipeline_id: int | None, stage_id: int | None) -> Stage:
+    """The stage a new deal starts in (`stage_id`, else the pipeline's first open stage) with
+    its pipeline (`pipeline_id`, else the organisation's default) as `stage.pipeline`: one
+    query. When there is none, the two reads below say which of the two is missing."""
+    stages = Stage.objects.filter(
+        org_id=actor.org_id, pipeline__org_id=actor.org_id
+    ).select_related("pipeline")
+    if pipeline_id is None:
+        stages = stages.filter(pipeline__is_default=True)
+    else:
+        stages = stages.filter(pipeline_id=pipeline_id)
+    if stage_id is None:
+        stage = stages.filter(kind=StageKind.OPEN).order_by("order", "pk").first()
+    else:
+        stage = stages.filter(pk=stage_id).first()
+    if stage is not None:
+        return stage
+    return _stage_for_deal(_pipeline_for_deal(actor, pipeline_id), stage_id)
 
 
 def _stage_for_deal(pipeline: Pipeline, stage_id: int | None) -> Stage:
@@ -167,11 +188,9 @@ def deal_create(
     account = _account_for_deal(actor, account_id)
     owner = resolve_owner(actor=actor, owner_id=actor.pk if owner_id is None else owner_id)
     assert owner is not None  # resolve_owner returns None only for owner_id None
-    pipeline = _pipeline_for_deal(actor, pipeline_id)
-    stage = _stage_for_deal(pipeline, stage_id)
-    if currency is None:
-        currency = Organization.objects.values_list("currency", flat=True).get(pk=actor.org_id)
-    currency = _currency(currency)
+    stage = _pipeline_and_stage(actor, pipeline_id, stage_id)
+    pipeline = stage.pipeline
+    currency = _currency(org_settings(actor=actor).currency if currency is None else currency)
     amount_minor = _minor(amount, currency, field="amount")
     probability = stage.probability if probability is None else _probability(probability)
     contacts = _contacts(actor, contact_ids)
