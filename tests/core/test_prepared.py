@@ -15,7 +15,7 @@ from dealbook.core.pagination import paginate
 from dealbook.core.prepared import Prepared, PrepareError
 from dealbook.demo.build import build_demo
 from dealbook.org.models import Share, User
-from dealbook.org.policies import Entity
+from dealbook.org.policies import Entity, can_write
 from dealbook.org.visibility import forget_viewer, marked_user, scope_values
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.models import Deal, Pipeline
@@ -60,6 +60,15 @@ def test_a_deal_reads_the_same_prepared_and_plain_for_everyone(demo):
             assert deal.account.name and deal.owner.username and deal.stage.name
             prepared.add(deal.pk)
         assert prepared == plain, user.username
+        if can_write(user.role, Entity.DEAL):
+            for_change = set()
+            for deal_id in deal_ids:
+                try:
+                    pipeline_selectors.deal_get_for_change(actor=_fresh(user), deal_id=deal_id)
+                except NotFound:
+                    continue
+                for_change.add(deal_id)
+            assert for_change == plain, user.username
         compared += len(plain)
     assert compared > 0
 

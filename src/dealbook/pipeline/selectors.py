@@ -294,14 +294,23 @@ def deal_get(*, actor: User, deal_id: int) -> Deal:
     return found[0]
 
 
+def _deal_row_by_id(shape: tuple, deal_id: int, **scope: Any) -> QuerySet[Deal]:
+    return visible_deals(actor=marked_user(shape, **scope)).filter(pk=deal_id)
+
+
+_prepared_deal_row_by_id = Prepared(_deal_row_by_id)
+
+
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
     """A visible deal the actor may change (403 when visible but read-only, e.g. finance).
 
-    One plain query: writers check with it before they lock the row, and answer with a
-    fresh read (deal_get) of their own."""
-    deal = visible_deals(actor=actor).filter(pk=deal_id).first()
-    if deal is None:
+    One prepared read of the row alone: writers check with it before they lock the row, and
+    answer with a fresh read (deal_get) of their own."""
+    shape, scope = scope_values(actor, Entity.DEAL)
+    found = _prepared_deal_row_by_id(shape, deal_id=deal_id, **scope)
+    if not found:
         raise NotFound(_("Deal"))
+    deal = found[0]
     policies.check_can_change_deal(actor)
     return deal
 
