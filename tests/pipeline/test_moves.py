@@ -12,7 +12,7 @@ from dealbook.core.models import AuditEvent
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.events import DealLost, DealStageChanged, DealWon
 from dealbook.pipeline.models import Deal, StageHistory
-from tests.factories import ContactFactory
+from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import (
     CompetitorFactory,
     DealFactory,
@@ -149,6 +149,34 @@ def test_move_with_values_supplied_records_history_durations_and_one_event(
         ("Negotiation", None, True),
     ]
     assert history[2]["changed_by"]["username"] == "li.rep"
+
+
+@pytest.mark.parametrize(
+    ("stayed", "seconds"),
+    [
+        (dt.timedelta(seconds=59, microseconds=999_999), 59),  # whole seconds, cut, not rounded
+        (dt.timedelta(days=2, seconds=1, microseconds=1), 2 * 86400 + 1),
+        (dt.timedelta(microseconds=-1), 0),  # a clock set back: never a negative stay
+    ],
+)
+def test_a_stay_lasts_the_whole_seconds_between_entering_and_leaving(
+    world, sales, clock, stayed, seconds
+):
+    li = world["li.rep"]
+    account = AccountFactory(owner=li)
+    deal = services.deal_create(actor=li, account_id=account.pk, name="Stay")
+    clock.set(T0 + stayed)
+    services.deal_move_to_stage(
+        actor=li,
+        deal_id=deal.pk,
+        stage_id=stage(sales, "Proposal").pk,
+        version=1,
+        values={"amount": "1.00", "contact_ids": [ContactFactory(account=account).pk]},
+    )
+    assert sorted(_history(deal), key=lambda stay: stay[1] or "") == [
+        ("Qualification", None, seconds),
+        ("Proposal", "Qualification", None),
+    ]
 
 
 def test_win_closes_the_deal_and_publishes_deal_won(

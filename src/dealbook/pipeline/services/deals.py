@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import DateTimeField, F, Func, IntegerField, ProtectedError, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -405,11 +405,17 @@ def deal_update(*, actor: User, deal_id: int, version: int, values: dict[str, An
     return deal
 
 
+_stage_read = Prepared(
+    lambda _shape, *, org_id, stage_id: Stage.objects.filter(org_id=org_id, pk=stage_id)
+)
+
+
 def _stage_for_move(deal: Deal, stage_id: int | None, stage_kind: str | None) -> Stage | None:
     """The stage a move names: by id, or the deal's pipeline's first of `stage_kind`. Read
     before the deal is locked; `_target_stage` checks it against the locked deal."""
     if stage_id is not None:
-        return Stage.objects.filter(org_id=deal.org_id, pk=stage_id).first()
+        found = _stage_read((), org_id=deal.org_id, stage_id=stage_id)
+        return found[0] if found else None
     kind_stage = (
         Stage.objects.filter(pipeline_id=deal.pipeline_id, kind=stage_kind)
         .order_by("order")
@@ -443,16 +449,31 @@ def _target_stage(deal: Deal, stage: Stage | None, stage_id: int | None) -> Stag
     return stage
 
 
-def _close_stay(deal: Deal, *, now: dt.datetime) -> None:
-    """End the deal's current stay in its stage (history rows are the deal's children): an
-    UPDATE per open stay (there is one), without loading the rows as models."""
-    open_stays = StageHistory.objects.filter(deal=deal, left_at__isnull=True)
-    for stay_id, entered_at in open_stays.values_list("pk", "entered_at"):
-        StageHistory.objects.filter(pk=stay_id).update(
-            left_at=now,
-            duration_seconds=max(0, int((now - entered_at).total_seconds())),
-            updated_at=now,
+class _SecondsSince(Func):
+    """Whole seconds from the row's `entered_at` to `now`, none below 0: Python's
+    `max(0, int((now - entered_at).total_seconds()))`, computed by the database."""
+
+    output_field = IntegerField()
+
+    def __init__(self, now: dt.datetime) -> None:
+        super().__init__(Value(now, output_field=DateTimeField()), F("entered_at"))
+
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
+        (now, now_params), (entered, entered_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
         )
+        params = [*now_params, *entered_params]
+        if connection.vendor == "sqlite":  # Django's own exact difference, in microseconds
+            return f"MAX(0, django_timestamp_diff({now}, {entered}) / 1000000)", params
+        return f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ({now} - {entered}))))::integer", params
+
+
+def _close_stay(deal: Deal, *, now: dt.datetime) -> None:
+    """End the deal's current stay in its stage (history rows are the deal's children): one
+    UPDATE of the open stay (there is one), its duration computed in the statement."""
+    StageHistory.objects.filter(deal=deal, left_at__isnull=True).update(
+        left_at=now, duration_seconds=_SecondsSince(now), updated_at=now
+    )
 
 
 def _move(
