@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+import json
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -117,3 +120,26 @@ def test_query_count_header_reports_the_queries_of_a_request(world, api_as, sett
     assert response.status_code == 200
     assert int(response["X-DB-Queries"]) == len(ctx.captured_queries)
     assert int(response["X-DB-Queries"]) > 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("118162720.00"),
+        Decimal("-0.5"),
+        dt.datetime(2026, 3, 5, 3, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 5, 3, 30, 1, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 5, 11, 30, 0, 999, tzinfo=ZoneInfo("Asia/Shanghai")),
+        dt.datetime(2026, 3, 5, 3, 30),
+        dt.date(2026, 3, 5),
+    ],
+)
+def test_the_api_writes_amounts_and_instants_as_ninjas_encoder_does(value):
+    """The renderer's shortcut for Decimals and datetimes writes the same text as the
+    encoder it stands in for."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from dealbook.core.api import OrjsonRenderer
+
+    rendered = OrjsonRenderer().render(None, {"v": value}, response_status=200)
+    assert json.loads(rendered)["v"] == NinjaJSONEncoder().default(value)
