@@ -42,32 +42,42 @@ def _fresh(user: User) -> User:
     return user
 
 
+def _found(read, ids: list[int]) -> set[int]:
+    """The ids `read` finds: NotFound or None means not visible."""
+    found = set()
+    for record_id in ids:
+        try:
+            record = read(record_id)
+        except NotFound:
+            continue
+        if record is not None:
+            found.add(record.pk)
+    return found
+
+
+def _visible_ids(queryset: QuerySet, ids: list[int]) -> set[int]:
+    return set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def test_a_deal_reads_the_same_prepared_and_plain_for_everyone(demo):
     deal_ids = list(Deal.objects.order_by("id").values_list("pk", flat=True)[::7])
+
+    def shown(user: User, deal_id: int) -> Deal:
+        deal = pipeline_selectors.deal_get(actor=_fresh(user), deal_id=deal_id)
+        assert deal.account.name and deal.owner.username and deal.stage.name
+        return deal
+
     compared = 0
     for user in _people(demo):
-        plain = set(
-            pipeline_selectors.visible_deals(actor=_fresh(user))
-            .filter(pk__in=deal_ids)
-            .values_list("pk", flat=True)
-        )
-        prepared = set()
-        for deal_id in deal_ids:
-            try:
-                deal = pipeline_selectors.deal_get(actor=_fresh(user), deal_id=deal_id)
-            except NotFound:  # not visible to this user
-                continue
-            assert deal.account.name and deal.owner.username and deal.stage.name
-            prepared.add(deal.pk)
-        assert prepared == plain, user.username
+        plain = _visible_ids(pipeline_selectors.visible_deals(actor=_fresh(user)), deal_ids)
+        assert _found(lambda deal_id, u=user: shown(u, deal_id), deal_ids) == plain, user.username
         if can_write(user.role, Entity.DEAL):
-            for_change = set()
-            for deal_id in deal_ids:
-                try:
-                    pipeline_selectors.deal_get_for_change(actor=_fresh(user), deal_id=deal_id)
-                except NotFound:
-                    continue
-                for_change.add(deal_id)
+            for_change = _found(
+                lambda deal_id, u=user: pipeline_selectors.deal_get_for_change(
+                    actor=_fresh(u), deal_id=deal_id
+                ),
+                deal_ids,
+            )
             assert for_change == plain, user.username
         compared += len(plain)
     assert compared > 0
@@ -80,21 +90,13 @@ def test_an_account_reads_the_same_prepared_and_plain_for_everyone(demo):
     account_ids = list(Account.objects.order_by("id").values_list("pk", flat=True)[::5])
     compared = 0
     for user in _people(demo):
-        plain = set(
-            customer_selectors.visible_accounts(actor=_fresh(user))
-            .filter(pk__in=account_ids)
-            .values_list("pk", flat=True)
+        plain = _visible_ids(customer_selectors.visible_accounts(actor=_fresh(user)), account_ids)
+        prepared = _found(
+            lambda account_id, u=user: customer_selectors.visible_account(
+                actor=_fresh(u), account_id=account_id
+            ),
+            account_ids,
         )
-        prepared = {
-            account.pk
-            for account_id in account_ids
-            if (
-                account := customer_selectors.visible_account(
-                    actor=_fresh(user), account_id=account_id
-                )
-            )
-            is not None
-        }
         assert prepared == plain, user.username
         compared += len(plain)
     assert compared > 0
