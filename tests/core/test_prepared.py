@@ -178,6 +178,30 @@ def test_a_shape_compiles_once_and_each_list_length_is_its_own_shape(demo):
     assert read.count(org_id=demo, owner_ids=owners[:2]) == len(expected)
 
 
+def test_an_id_beyond_64_bits_matches_nothing_as_with_the_orm(demo):
+    """An id no column can hold (typed into a URL) reads nothing, as Django's own lookups do,
+    instead of the driver refusing to bind it."""
+    builds = []
+
+    def build(shape, *, org_id, deal_id, owner_ids):
+        builds.append(shape)
+        return Deal.objects.filter(org_id=org_id, pk=deal_id, owner_id__in=owner_ids)
+
+    read = Prepared(build)
+    deal = Deal.objects.order_by("id").first()
+    assert read(org_id=demo, deal_id=deal.pk, owner_ids=[deal.owner_id]) == [deal]
+    for huge in (2**63, -(2**63) - 1, 2**70):
+        assert read(org_id=demo, deal_id=huge, owner_ids=[deal.owner_id]) == []
+        assert read.count(org_id=demo, deal_id=deal.pk, owner_ids=[deal.owner_id, huge]) == 0
+        assert Deal.objects.filter(pk=huge).count() == 0  # the ORM's answer
+    assert len(builds) == 1
+    li = User.objects.get(username="li.rep")
+    with pytest.raises(NotFound):
+        pipeline_selectors.deal_get(actor=li, deal_id=2**70)
+    with pytest.raises(NotFound):
+        pipeline_selectors.deal_get_for_change(actor=li, deal_id=2**70)
+
+
 def test_instants_and_days_are_bound_as_the_database_stores_them(demo):
     def build(shape, *, org_id, after, day):
         return Deal.objects.filter(

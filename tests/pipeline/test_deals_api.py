@@ -94,6 +94,23 @@ def test_create_does_not_touch_the_account(world, api_as, sales):
     assert (account.lifecycle_stage, account.version) == ("prospect", 1)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "deals/{id}", None),
+        ("post", "deals/{id}/win", {"version": 1}),
+        ("post", "deals/{id}/move", {"stage_id": 1, "version": 1}),
+        ("patch", "deals/{id}", {"version": 1, "name": "x"}),
+    ],
+)
+def test_a_deal_id_beyond_64_bits_is_not_found(world, api_as, sales, method, path, body):
+    client = api_as(world["li.rep"])
+    url = path.format(id=2**70)
+    response = getattr(client, method)(url, body) if body is not None else client.get(url)
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "not_found"
+
+
 @pytest.mark.parametrize("login", ["wu.finance", "zheng.service", "feng.marketing", "he.product"])
 def test_roles_without_deal_write_cannot_create(world, api_as, sales, login):
     account = AccountFactory(owner=world["li.rep"])

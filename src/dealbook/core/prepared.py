@@ -37,6 +37,24 @@ _MARK_TEXT = str(_MARK_BASE)[:9]  # …and any text holding one
 _TEXT_MARK = "\x1fprepared-text-"  # a text value's marker starts so (no real text does)
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _beyond_64_bits(values: dict[str, Any]) -> bool:
+    """Whether a value is an integer no column can hold (an id typed into a URL, 2**70): as
+    with Django's own lookups, it matches nothing, and the read is empty — the driver would
+    refuse to bind it. Markers travel only through equality and membership filters, which
+    every read ANDs with the rest, and the ids lists hold come from the database."""
+    for value in values.values():
+        if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+            return True
+        if isinstance(value, (list, tuple, set, frozenset)) and any(
+            isinstance(item, int) and item not in _INT64 for item in value
+        ):
+            return True
+    return False
+
+
 class PrepareError(RuntimeError):
     """The build used a marker in a way the cached SQL cannot reproduce."""
 
@@ -164,6 +182,8 @@ class Prepared:
 
     def __call__(self, shape: Hashable = (), **values: Any) -> list:
         """The rows of the built queryset for these values."""
+        if _beyond_64_bits(values):
+            return []
         compiled = self._compiled(shape, values, counted=False)
         if isinstance(compiled, _Empty):
             return []
@@ -171,6 +191,8 @@ class Prepared:
 
     def count(self, shape: Hashable = (), **values: Any) -> int:
         """COUNT(*) over the built queryset (slice it in build to cap the count)."""
+        if _beyond_64_bits(values):
+            return 0
         compiled = self._compiled(shape, values, counted=True)
         if isinstance(compiled, _Empty):
             return 0
