@@ -259,7 +259,7 @@ def _owners(actor: User, entity: Entity, owner_ids: frozenset[int] | None) -> li
     return None if owners is None else sorted(owners)
 
 
-def _members(actor: User, *teams: _Team | None) -> list[int] | None:
+def _team_members(*teams: _Team | None) -> list[int] | None:
     """Whose names the team sections may show: the owners of either team (None: everyone)."""
     ids: set[int] = set()
     for team in teams:
@@ -287,7 +287,7 @@ def _home_reads(actor: User, clock: Clock, idle_days: int) -> _HomeReads:
             "team_activities": []
             if team_activities is None
             else _owners(actor, Entity.ACTIVITY, team_activities.owner_ids),
-            "team_members": _members(actor, team_deals, team_activities),
+            "team_members": _team_members(team_deals, team_activities),
             "start_of_today": clock.midnight(clock.today),
             "end_of_today": clock.midnight(clock.today + dt.timedelta(days=1)),
             "today": clock.today,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -12,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealbook.core.errors import DomainError, NotFound
-from dealbook.core.prepared import Prepared
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import policies
 from dealbook.customers.models import Account, Contact
 from dealbook.org.models import User
 from dealbook.org.policies import Access, Entity, can_use_pool, read_access
-from dealbook.org.visibility import by_owners, marked_user, owned_q, scope_values, scoped
+from dealbook.org.visibility import VisibleById, by_owners, owned_q, scoped
 
 # Accounts never contacted count as the longest without contact, on both engines (SQLite puts
 # NULLs first in ascending order, PostgreSQL last).
@@ -83,18 +81,13 @@ def account_list(
     return qs.order_by(ACCOUNT_SORTS.get(sort, "-updated_at"), "-id")
 
 
-def _account_by_id(shape: tuple, account_id: int, **scope: Any) -> QuerySet[Account]:
-    return visible_accounts(actor=marked_user(shape, **scope)).filter(pk=account_id)
-
-
-_prepared_account_by_id = Prepared(_account_by_id)
+_account_by_id = VisibleById(lambda actor: visible_accounts(actor=actor), Entity.ACCOUNT)
 
 
 def visible_account(*, actor: User, account_id: int) -> Account | None:
     """The account if the actor may see it (None otherwise), without its parents: what a
     write that names an account checks first. A prepared read (a deal's creation)."""
-    shape, scope = scope_values(actor, Entity.ACCOUNT)
-    found = _prepared_account_by_id(shape, account_id=account_id, **scope)
+    found = _account_by_id(actor, account_id)
     return found[0] if found else None
 
 

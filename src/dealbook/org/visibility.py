@@ -7,6 +7,7 @@ their parent. A user of another organisation sees nothing, ever.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -314,3 +315,22 @@ def marked_user(
         )
         setattr(user, _SHARES_ATTR, shares)
     return user
+
+
+class VisibleById:
+    """One record by id as the actor may see it, a prepared read: `visible(actor)` is the
+    type's visibility selector (narrowed or widened as the caller needs), run once per shape
+    of the actor's scope with `marked_user`, then bound per request. Calling it gives the
+    row (a list of at most one), empty when the actor may not see it."""
+
+    def __init__(self, visible: Callable[[User], QuerySet], entity: Entity) -> None:
+        self._entity = entity
+        self._read = Prepared(
+            lambda shape, *, record_id, **scope: visible(marked_user(shape, **scope)).filter(
+                pk=record_id
+            )
+        )
+
+    def __call__(self, actor: User, record_id: int) -> list:
+        shape, scope = scope_values(actor, self._entity)
+        return self._read(shape, record_id=record_id, **scope)

@@ -31,6 +31,7 @@ from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import (
+    VisibleById,
     by_owners,
     marked_user,
     owned_q,
@@ -275,30 +276,18 @@ def first_deals(
     )
 
 
-def _deal_by_id(shape: tuple, deal_id: int, **scope: Any) -> QuerySet[Deal]:
-    actor = marked_user(shape, **scope)
-    return _with_related(visible_deals(actor=actor)).filter(pk=deal_id)
-
-
-_prepared_deal_by_id = Prepared(_deal_by_id)
+_deal_by_id = VisibleById(lambda actor: _with_related(visible_deals(actor=actor)), Entity.DEAL)
+_deal_row_by_id = VisibleById(lambda actor: visible_deals(actor=actor), Entity.DEAL)
 
 
 def deal_get(*, actor: User, deal_id: int) -> Deal:
     """A deal the actor may see (404 otherwise, never 403). A prepared read: the hottest
     query of the API, compiled once per visibility shape."""
-    shape, scope = scope_values(actor, Entity.DEAL)
-    found = _prepared_deal_by_id(shape, deal_id=deal_id, **scope)
+    found = _deal_by_id(actor, deal_id)
     if not found:
         raise NotFound(_("Deal"))
     attach_deal_children(found)
     return found[0]
-
-
-def _deal_row_by_id(shape: tuple, deal_id: int, **scope: Any) -> QuerySet[Deal]:
-    return visible_deals(actor=marked_user(shape, **scope)).filter(pk=deal_id)
-
-
-_prepared_deal_row_by_id = Prepared(_deal_row_by_id)
 
 
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
@@ -306,8 +295,7 @@ def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
 
     One prepared read of the row alone: writers check with it before they lock the row, and
     answer with a fresh read (deal_get) of their own."""
-    shape, scope = scope_values(actor, Entity.DEAL)
-    found = _prepared_deal_row_by_id(shape, deal_id=deal_id, **scope)
+    found = _deal_row_by_id(actor, deal_id)
     if not found:
         raise NotFound(_("Deal"))
     deal = found[0]

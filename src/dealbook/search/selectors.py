@@ -152,18 +152,12 @@ class _Match:
 class _Plan:
     """What `text_match` does for one query, apart from the query's own text: the fields
     tried (and how), and whether records starting with the fragment are sought apart. Equal
-    plans build the same SQL; `texts` holds the values it binds."""
+    plans build the same SQL (a plan is part of a prepared read's shape); `texts` holds the
+    values it binds."""
 
     matches: tuple[tuple[MatchField, index.Slot | None], ...]
     starting: bool
     empty: bool
-
-    def shape(self) -> tuple:
-        return (
-            tuple((m.column, m.label, m.lookup, s.code if s else None) for m, s in self.matches),
-            self.starting,
-            self.empty,
-        )
 
 
 def _plan(
