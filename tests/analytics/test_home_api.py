@@ -222,8 +222,8 @@ def test_the_month_is_shanghais_not_utcs(world, scene):
         dt.date(2026, 4, 1),
         dt.date(2026, 4, 30),
     )
-    assert [deal.pk for deal in summary.closing_this_month.items] == [april.pk]
-    assert march.pk not in {deal.pk for deal in summary.closing_this_month.items}
+    assert [deal["id"] for deal in summary.closing_this_month.items] == [april.pk]
+    assert march.pk not in {deal["id"] for deal in summary.closing_this_month.items}
     clock = org_clock(actor=li, now=dt.datetime(2026, 3, 29, 16, 0, tzinfo=dt.UTC))
     assert clock.week == (dt.date(2026, 3, 30), dt.date(2026, 4, 5))  # Monday 00:00 Shanghai
 

@@ -53,6 +53,14 @@ def test_money_round_trips_minor_units_exactly():
     assert to_minor(Decimal("500"), "JPY") == 500
     assert Money.from_minor(199, "USD").amount == Decimal("1.99")
     assert round_to_currency(Decimal("0.125"), "CNY") == Decimal("0.13")
+    # Written with the currency's places, whatever the amount (the API sends the text).
+    assert [str(from_minor(m, "CNY")) for m in (0, 5, -250, 10**22)] == [
+        "0.00",
+        "0.05",
+        "-2.50",
+        "100000000000000000000.00",
+    ]
+    assert [str(from_minor(m, "JPY")) for m in (0, 500)] == ["0", "500"]
 
 
 def test_money_refuses_sub_minor_precision_and_unknown_currency():

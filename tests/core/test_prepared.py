@@ -12,7 +12,7 @@ from django.utils import timezone
 from dealbook.activities import selectors as activity_selectors
 from dealbook.core.errors import NotFound
 from dealbook.core.pagination import paginate
-from dealbook.core.prepared import Prepared, PrepareError
+from dealbook.core.prepared import Prepared, PrepareError, _beyond_64_bits
 from dealbook.demo.build import build_demo
 from dealbook.org.models import Share, User
 from dealbook.org.policies import Entity, can_write
@@ -200,6 +200,27 @@ def test_an_id_beyond_64_bits_matches_nothing_as_with_the_orm(demo):
         pipeline_selectors.deal_get(actor=li, deal_id=2**70)
     with pytest.raises(NotFound):
         pipeline_selectors.deal_get_for_change(actor=li, deal_id=2**70)
+
+
+@pytest.mark.parametrize(
+    ("values", "beyond"),
+    [
+        ({"ids": [1, 2**63 - 1, -(2**63)]}, False),
+        ({"ids": [5, 2**63, 7]}, True),
+        ({"ids": [-(2**63) - 1, 0]}, True),
+        ({"ids": frozenset({3, 2**70})}, True),
+        ({"ids": ["a", "b"]}, False),  # strings are never integers beyond 64 bits
+        ({"ids": [1.5, 2**70]}, True),  # a float among them: tested item by item
+        ({"ids": [1e30, 3]}, False),  # a big float is not an integer
+        ({"ids": ["a", 2**70]}, True),  # not comparable with each other
+        ({"ids": [True, False]}, False),
+        ({"ids": []}, False),
+        ({"id": 2**64}, True),
+        ({"id": "x", "ids": (1, 2)}, False),
+    ],
+)
+def test_what_counts_as_an_integer_beyond_64_bits(values, beyond):
+    assert _beyond_64_bits(values) is beyond
 
 
 def test_instants_and_days_are_bound_as_the_database_stores_them(demo):

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -37,11 +37,6 @@ from dealbook.org.selectors import org_settings
 from dealbook.org.visibility import owner_scope, viewer_for
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.enums import DealStatus
-
-if TYPE_CHECKING:
-    from dealbook.activities.models import Activity
-    from dealbook.customers.models import Account
-    from dealbook.pipeline.models import Deal
 
 SECTION_ITEMS = 10
 OWNER_ROWS_MAX = 100
@@ -114,14 +109,6 @@ def _money_totals(qs: QuerySet, *group: str) -> QuerySet:
     )
 
 
-def _money(row: dict) -> MoneyTotal:
-    return MoneyTotal(
-        currency=row["currency"],
-        count=row["deal_count"],
-        amount=from_minor(int(row["amount_sum"] or 0), row["currency"]),
-    )
-
-
 def _user_name(username: str, display_name: str) -> str:
     return display_name or username
 
@@ -142,11 +129,7 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             org_id=org_id, owners=v["my_activities"], due_before=v["end_of_today"]
         )
         if part == "agenda_items":
-            return (
-                todos.select_related(None)
-                .select_related(*AGENDA_RELATED)
-                .only(*AGENDA_FIELDS)[:SECTION_ITEMS]
-            )
+            return todos.select_related(None).values_list(*AGENDA_COLUMNS)[:SECTION_ITEMS]
         return (
             todos.order_by()
             .values("owner_id")
@@ -163,23 +146,23 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             expected_close_date__lte=v["month_last"],
         )
         if part == "closing_totals":
-            return _money_totals(deals)
+            return _money_totals(deals).values_list("currency", "deal_count", "amount_sum")
         return pipeline_selectors.first_deals(
             org_id=org_id, deals=deals, order=SOONEST_FIRST, count=SECTION_ITEMS
-        ).only(*DEAL_ITEM_FIELDS)
+        ).values_list(*DEAL_ITEM_COLUMNS)
     if part in ("idle_count", "idle_items"):
         accounts = customer_selectors.accounts_of(org_id=org_id, owners=v["my_accounts"]).filter(
             Q(last_activity_at__lt=v["idle_since"]) | Q(last_activity_at__isnull=True)
         )
         if part == "idle_count":
             return accounts.order_by().values("pk")[: COUNT_CAP + 1]
-        return accounts.order_by(F("last_activity_at").asc(nulls_first=True), "pk").only(
-            "id", "org_id", "owner_id", "name", "last_activity_at"
+        return accounts.order_by(F("last_activity_at").asc(nulls_first=True), "pk").values_list(
+            "id", "name", "last_activity_at"
         )[:SECTION_ITEMS]
     if part == "team_pipeline":
         return pipeline_selectors.open_deal_sums(
             org_id=org_id, owners=v["team_deals"], group=("stage_id", "owner_id")
-        )
+        ).values_list("stage_id", "owner_id", "currency", "deal_count", "amount_sum")
     if part == "team_week":
         return (
             activity_selectors.completed_per_day(
@@ -189,13 +172,16 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             .values("owner_id", "kind")
             .annotate(activity_count=Sum("activity_count"))
             .order_by("owner_id", "kind")
+            .values_list("owner_id", "kind", "activity_count")
         )
     if part == "team_members":
         return org_selectors.members_of(org_id=org_id, user_ids=v["team_members"]).values_list(
             "id", "username", "display_name", "team_id", "team__name"
         )
     if part == "stages":
-        return pipeline_selectors.stages_of(org_id=org_id)
+        return pipeline_selectors.stages_of(org_id=org_id).values_list(
+            "id", "name", "pipeline_id", "pipeline__name"
+        )
     if part in ("slipped_count", "slipped_items"):
         slipped = pipeline_selectors.deals_of(org_id=org_id, owners=v["team_deals"]).filter(
             status=DealStatus.OPEN, expected_close_date__lt=v["today"]
@@ -204,25 +190,31 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             return slipped.order_by().values("pk")[: COUNT_CAP + 1]
         return pipeline_selectors.first_deals(
             org_id=org_id, deals=slipped, order=SOONEST_FIRST, count=SECTION_ITEMS
-        ).only(*DEAL_ITEM_FIELDS)
+        ).values_list(*DEAL_ITEM_COLUMNS)
     raise ValueError(part)
 
 
 SOONEST_FIRST = ("expected_close_date", "-amount_minor", "pk")
-# What the home page's lists show (its page and its API answer), and no more: rows of ten
-# records with their parents are read whole otherwise, and turning every date of every
-# column into a Python object cost more than the queries.
-DEAL_ITEM_FIELDS = (
-    *("id", "org_id", "name", "amount_minor", "currency", "expected_close_date"),
-    *("account_id", "owner_id", "stage_id", "account__name", "stage__name"),
-    *("owner__username", "owner__display_name"),
+# What the home page's lists show (its page and its API answer), and no more, read as
+# tuples and handed on as the answer's own items (`_deal_item`, `_agenda_item`): rows of
+# ten records with their parents turned into model instances cost more than the queries.
+DEAL_ITEM_COLUMNS = (
+    *("id", "name", "account_id", "account__name", "stage__name"),
+    *("owner__username", "owner__display_name", "amount_minor", "currency"),
+    "expected_close_date",
 )
-AGENDA_RELATED = ("account", "deal", "lead")
-AGENDA_FIELDS = (
-    *("id", "org_id", "kind", "subject", "due_at", "owner_id"),
-    *("account_id", "deal_id", "lead_id", "account__name", "deal__name", "lead__name"),
+AGENDA_COLUMNS = (
+    *("id", "kind", "subject", "due_at", "account_id", "deal_id", "lead_id"),
+    *("account__name", "deal__name", "lead__name"),
 )
 _home_read = Prepared(_home_query)
+
+
+@dataclass(frozen=True)
+class _Member:
+    name: str
+    team_id: int | None
+    team_name: str
 
 
 @dataclass(frozen=True)
@@ -231,27 +223,50 @@ class _HomeReads:
 
     values: dict[str, Any]
 
-    def rows(self, part: str) -> list:
-        return _home_read((part,), **self.values)
+    def rows(self, part: str) -> list[tuple]:
+        return _home_read.tuples((part,), **self.values)
 
     def count(self, part: str) -> CappedCount:
         return _capped(_home_read.count((part,), **self.values))
 
     @cached_property
-    def _members(self) -> dict[int, tuple[str, str, int | None, str | None]]:
-        return {pk: rest for pk, *rest in self.rows("team_members")}
+    def members(self) -> dict[int, _Member]:
+        """The names and teams of the owners the team sections show, read once for both
+        (summing first, then naming, spares the database a join per summed row)."""
+        return {
+            pk: _Member(_user_name(username, display_name), team_id, team_name or "")
+            for pk, username, display_name, team_id, team_name in self.rows("team_members")
+        }
 
-    def named_rows(self, part: str) -> list[dict]:
-        """Rows of a team section with their owner's name and team, read once for both
-        sections (summing first, then naming, spares the database a join per summed row)."""
-        rows = self.rows(part)
-        for row in rows:
-            username, display_name, team_id, team_name = self._members[row["owner_id"]]
-            row["owner__username"] = username
-            row["owner__display_name"] = display_name
-            row["owner__team_id"] = team_id
-            row["owner__team__name"] = team_name
-        return rows
+
+class _Sums:
+    """Deal counts and sums of minor units, per currency, added up row by row."""
+
+    __slots__ = ("by_currency", "count")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.by_currency: dict[str, list[int]] = {}
+
+    def add(self, currency: str, count: int, amount_minor: int) -> None:
+        self.count += count
+        entry = self.by_currency.get(currency)
+        if entry is None:
+            self.by_currency[currency] = [count, amount_minor]
+        else:
+            entry[0] += count
+            entry[1] += amount_minor
+
+    def merge(self, other: _Sums) -> None:
+        for currency, (count, amount_minor) in other.by_currency.items():
+            self.add(currency, count, amount_minor)
+
+    def totals(self) -> list[MoneyTotal]:
+        """One total per currency, by currency."""
+        return [
+            MoneyTotal(currency=currency, count=count, amount=from_minor(amount_minor, currency))
+            for currency, (count, amount_minor) in sorted(self.by_currency.items())
+        ]
 
 
 def _owners(actor: User, entity: Entity, owner_ids: frozenset[int] | None) -> list[int] | None:
@@ -303,11 +318,53 @@ def _home_reads(actor: User, clock: Clock, idle_days: int) -> _HomeReads:
 # --- my day -----------------------------------------------------------------------------------
 
 
+def _deal_item(row: tuple) -> dict[str, Any]:
+    """A deal as the home page's lists show it (API: DealItemOut), from DEAL_ITEM_COLUMNS."""
+    pk, name, account_id, account_name, stage_name, username, display_name, *rest = row
+    amount_minor, currency, expected_close_date = rest
+    return {
+        "id": pk,
+        "name": name,
+        "account_id": account_id,
+        "account_name": account_name,
+        "stage_name": stage_name,
+        "owner_name": _user_name(username, display_name),
+        "amount": from_minor(amount_minor, currency),
+        "amount_minor": amount_minor,
+        "currency": currency,
+        "expected_close_date": expected_close_date,
+    }
+
+
+def _agenda_item(row: tuple) -> dict[str, Any]:
+    """A to-do as the agenda shows it (API: AgendaItemOut), from AGENDA_COLUMNS: what it is
+    about is its deal, else its account, else its lead."""
+    pk, kind, subject, due_at, account_id, deal_id, lead_id, *names = row
+    account_name, deal_name, lead_name = names
+    if deal_id is not None:
+        regarding = deal_name
+    elif account_id is not None:
+        regarding = account_name
+    else:
+        regarding = lead_name if lead_id is not None else ""
+    return {
+        "id": pk,
+        "kind": kind,
+        "subject": subject,
+        "due_at": due_at,
+        "regarding": regarding,
+        "account_id": account_id,
+        "account_name": account_name,
+        "deal_id": deal_id,
+        "deal_name": deal_name,
+    }
+
+
 @dataclass(frozen=True)
 class AgendaSummary:
     overdue_count: int
     due_today_count: int
-    items: list[Activity]  # overdue first
+    items: list[dict[str, Any]]  # overdue first; see _agenda_item
 
 
 def agenda_summary(*, reads: _HomeReads) -> AgendaSummary:
@@ -317,7 +374,7 @@ def agenda_summary(*, reads: _HomeReads) -> AgendaSummary:
     return AgendaSummary(
         overdue_count=overdue or 0,
         due_today_count=due_today or 0,
-        items=reads.rows("agenda_items"),
+        items=[_agenda_item(row) for row in reads.rows("agenda_items")],
     )
 
 
@@ -325,16 +382,18 @@ def agenda_summary(*, reads: _HomeReads) -> AgendaSummary:
 class DealsSummary:
     count: int
     totals: list[MoneyTotal]
-    items: list[Deal]
+    items: list[dict[str, Any]]  # see _deal_item
 
 
 def deals_closing_this_month(*, reads: _HomeReads) -> DealsSummary:
     """My open deals expected to close this month: totals per currency, soonest first."""
-    totals = [_money(row) for row in reads.rows("closing_totals")]
+    sums = _Sums()
+    for currency, count, amount_minor in reads.rows("closing_totals"):
+        sums.add(currency, count, int(amount_minor or 0))
     return DealsSummary(
-        count=sum(total.count for total in totals),
-        totals=totals,
-        items=reads.rows("closing_items"),
+        count=sums.count,
+        totals=sums.totals(),
+        items=[_deal_item(row) for row in reads.rows("closing_items")],
     )
 
 
@@ -343,7 +402,8 @@ class IdleAccountsSummary:
     idle_days: int
     since: dt.datetime
     count: CappedCount
-    items: list[Account]  # never touched first, then the longest idle
+    items: list[dict[str, Any]]  # id, name, last_activity_at: never touched first, then
+    # the longest idle
 
 
 def idle_accounts(*, reads: _HomeReads, idle_days: int) -> IdleAccountsSummary:
@@ -352,7 +412,10 @@ def idle_accounts(*, reads: _HomeReads, idle_days: int) -> IdleAccountsSummary:
         idle_days=idle_days,
         since=reads.values["idle_since"],
         count=reads.count("idle_count"),
-        items=reads.rows("idle_items"),
+        items=[
+            {"id": pk, "name": name, "last_activity_at": last}
+            for pk, name, last in reads.rows("idle_items")
+        ],
     )
 
 
@@ -412,7 +475,7 @@ class OwnerTotals:
 class TeamPipeline:
     by_stage: list[StageTotal]  # pipeline order, then stage order
     by_owner: OwnerTotals
-    rows: list[dict]  # (stage, owner, currency) sums: the per-team breakdown adds them up
+    sums_by_owner: dict[int, _Sums]  # every owner's sums: the per-team breakdown adds them up
 
 
 @dataclass(frozen=True)
@@ -427,93 +490,77 @@ class TeamTotal:
     activities_this_week: int
 
 
-def _totals_of(rows: list[dict]) -> list[MoneyTotal]:
-    """Rows of (…, currency, deal_count, amount_sum) summed per currency, by currency."""
-    counts: dict[str, int] = defaultdict(int)
-    sums: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[row["currency"]] += row["deal_count"]
-        sums[row["currency"]] += int(row["amount_sum"] or 0)
-    return [
-        MoneyTotal(
-            currency=currency, count=counts[currency], amount=from_minor(sums[currency], currency)
-        )
-        for currency in sorted(counts)
-    ]
-
-
-def _stage_totals(reads: _HomeReads, rows: list[dict]) -> list[StageTotal]:
-    by_stage: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_stage[row["stage_id"]].append(row)
-    totals = []
-    for stage in reads.rows("stages"):
-        group = by_stage.get(stage.pk)
-        if group:
-            totals.append(
-                StageTotal(
-                    pipeline_id=stage.pipeline_id,
-                    pipeline_name=stage.pipeline.name,
-                    stage_id=stage.pk,
-                    stage_name=stage.name,
-                    count=sum(row["deal_count"] for row in group),
-                    totals=_totals_of(group),
-                )
-            )
-    return totals
-
-
-def _owner_totals(rows: list[dict]) -> OwnerTotals:
-    by_owner: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_owner[row["owner_id"]].append(row)
-    owners = [
-        OwnerTotal(
-            owner_id=owner_id,
-            owner_name=_user_name(group[0]["owner__username"], group[0]["owner__display_name"]),
-            count=sum(row["deal_count"] for row in group),
-            totals=_totals_of(group),
-        )
-        for owner_id, group in by_owner.items()
-    ]
-    owners.sort(key=lambda owner: (-owner.count, owner.owner_name, owner.owner_id))
-    return OwnerTotals(owners=owners[:OWNER_ROWS_MAX], has_more=len(owners) > OWNER_ROWS_MAX)
-
-
 def team_open_pipeline(*, reads: _HomeReads) -> TeamPipeline:
     """The team's open deals by stage and by owner.
 
     One GROUP BY (stage, owner, currency) over the open-deal roll-up (a few rows per owner,
-    whatever the number of deals), with the owners' names; then the stages' names (skipped
-    when the team has no open deals).
+    whatever the number of deals), added up here per stage and per owner; then the stages'
+    names (skipped when the team has no open deals) and the owners'.
     """
-    rows = reads.named_rows("team_pipeline")
+    rows = reads.rows("team_pipeline")
     if not rows:
-        return TeamPipeline(by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False), rows=[])
+        return TeamPipeline(
+            by_stage=[], by_owner=OwnerTotals(owners=[], has_more=False), sums_by_owner={}
+        )
+    by_stage: dict[int, _Sums] = defaultdict(_Sums)
+    by_owner: dict[int, _Sums] = defaultdict(_Sums)
+    for stage_id, owner_id, currency, count, amount_minor in rows:
+        amount_minor = int(amount_minor or 0)
+        by_stage[stage_id].add(currency, count, amount_minor)
+        by_owner[owner_id].add(currency, count, amount_minor)
+    stages = [
+        StageTotal(
+            pipeline_id=pipeline_id,
+            pipeline_name=pipeline_name,
+            stage_id=stage_id,
+            stage_name=name,
+            count=by_stage[stage_id].count,
+            totals=by_stage[stage_id].totals(),
+        )
+        for stage_id, name, pipeline_id, pipeline_name in reads.rows("stages")
+        if stage_id in by_stage
+    ]
+    members = reads.members
+    owners = [
+        OwnerTotal(
+            owner_id=owner_id,
+            owner_name=members[owner_id].name,
+            count=sums.count,
+            totals=sums.totals(),
+        )
+        for owner_id, sums in by_owner.items()
+    ]
+    owners.sort(key=lambda owner: (-owner.count, owner.owner_name, owner.owner_id))
     return TeamPipeline(
-        by_stage=_stage_totals(reads, rows), by_owner=_owner_totals(rows), rows=rows
+        by_stage=stages,
+        by_owner=OwnerTotals(owners=owners[:OWNER_ROWS_MAX], has_more=len(owners) > OWNER_ROWS_MAX),
+        sums_by_owner=by_owner,
     )
 
 
-def team_breakdown(pipeline_rows: list[dict], week_rows: list[dict]) -> list[TeamTotal]:
+def team_breakdown(
+    pipeline: TeamPipeline, week: WeekActivity, members: dict[int, _Member]
+) -> list[TeamTotal]:
     """The same figures per team (the owner's own team), biggest pipeline first — shown
     when what the actor sees spans several teams (the director; a manager of sub-teams).
-    Computed from the rows the by-rep sections read: no query of its own."""
+    Computed from what the by-rep sections read: no query of its own."""
     names: dict[int | None, str] = {}
-    pipeline: dict[int | None, list[dict]] = defaultdict(list)
+    sums: dict[int | None, _Sums] = defaultdict(_Sums)
     activities: dict[int | None, int] = defaultdict(int)
-    for row in pipeline_rows:
-        names[row["owner__team_id"]] = row["owner__team__name"] or ""
-        pipeline[row["owner__team_id"]].append(row)
-    for row in week_rows:
-        names[row["owner__team_id"]] = row["owner__team__name"] or ""
-        activities[row["owner__team_id"]] += row["activity_count"]
+    for owner_id, owner_sums in pipeline.sums_by_owner.items():
+        member = members[owner_id]
+        names[member.team_id] = member.team_name
+        sums[member.team_id].merge(owner_sums)
+    for owner_id, total in week.total_by_owner.items():
+        member = members[owner_id]
+        names[member.team_id] = member.team_name
+        activities[member.team_id] += total
     teams = [
         TeamTotal(
             team_id=team_id,
             team_name=name,
-            open_count=sum(row["deal_count"] for row in pipeline[team_id]),
-            open_totals=_totals_of(pipeline[team_id]),
+            open_count=sums[team_id].count,
+            open_totals=sums[team_id].totals(),
             activities_this_week=activities[team_id],
         )
         for team_id, name in names.items()
@@ -542,25 +589,27 @@ class WeekActivity:
     end: dt.date
     owners: list[OwnerActivity]  # busiest first
     has_more: bool
-    rows: list[dict]  # (owner, kind) counts: the per-team breakdown adds them up
+    total_by_owner: dict[int, int]  # every owner's: the per-team breakdown adds them up
 
 
 def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
     """Activities the team completed this week (Monday to Sunday, the organisation's local
     days), per owner and kind: one GROUP BY (owner, kind) over the daily roll-up."""
     monday, sunday = reads.values["monday"], reads.values["sunday"]
-    by_owner: dict[int, list[Any]] = defaultdict(list)
-    rows = reads.named_rows("team_week")
-    for row in rows:
-        by_owner[row["owner_id"]].append(row)
+    kinds: dict[int, list[KindCount]] = {}
+    totals: dict[int, int] = defaultdict(int)
+    for owner_id, kind, count in reads.rows("team_week"):
+        kinds.setdefault(owner_id, []).append(KindCount(kind=kind, count=count))
+        totals[owner_id] += count
+    members = reads.members if kinds else {}
     owners = [
         OwnerActivity(
             owner_id=owner_id,
-            owner_name=_user_name(group[0]["owner__username"], group[0]["owner__display_name"]),
-            total=sum(row["activity_count"] for row in group),
-            by_kind=[KindCount(kind=row["kind"], count=row["activity_count"]) for row in group],
+            owner_name=members[owner_id].name,
+            total=totals[owner_id],
+            by_kind=by_kind,
         )
-        for owner_id, group in by_owner.items()
+        for owner_id, by_kind in kinds.items()
     ]
     owners.sort(key=lambda owner: (-owner.total, owner.owner_name, owner.owner_id))
     return WeekActivity(
@@ -568,19 +617,22 @@ def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
         end=sunday,
         owners=owners[:OWNER_ROWS_MAX],
         has_more=len(owners) > OWNER_ROWS_MAX,
-        rows=rows,
+        total_by_owner=totals,
     )
 
 
 @dataclass(frozen=True)
 class SlippedDeals:
     count: CappedCount
-    items: list[Deal]  # the longest overdue first
+    items: list[dict[str, Any]]  # the longest overdue first; see _deal_item
 
 
 def team_slipped_deals(*, reads: _HomeReads) -> SlippedDeals:
     """The team's open deals whose expected close date has passed: a capped count."""
-    return SlippedDeals(count=reads.count("slipped_count"), items=reads.rows("slipped_items"))
+    return SlippedDeals(
+        count=reads.count("slipped_count"),
+        items=[_deal_item(row) for row in reads.rows("slipped_items")],
+    )
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -617,7 +669,7 @@ def home_summary(
     if sees_a_team(actor):
         pipeline = team_open_pipeline(reads=reads)
         week = team_activity_this_week(reads=reads)
-        by_team = team_breakdown(pipeline.rows, week.rows)
+        by_team = team_breakdown(pipeline, week, reads.members)
         team = TeamSummary(
             pipeline_by_stage=pipeline.by_stage,
             pipeline_by_owner=pipeline.by_owner,

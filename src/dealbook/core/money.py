@@ -40,8 +40,8 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
-    places = exponent(currency)
-    return (Decimal(minor) / (Decimal(10) ** places)).quantize(Decimal(1).scaleb(-places))
+    # Moving the decimal point of a whole number: exact, with the currency's places.
+    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def round_to_currency(amount: Decimal, currency: str) -> Decimal:

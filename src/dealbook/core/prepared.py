@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.query import ValuesListIterable
 
 _MARK_BASE = -(2**50)  # ids and settings are positive: a marker is unmistakable
 _MARK_NEAR = -(2**49)  # any parameter below this that is not a marker is a mistake
@@ -48,11 +49,22 @@ def _beyond_64_bits(values: dict[str, Any]) -> bool:
     for value in values.values():
         if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
             return True
-        if isinstance(value, (list, tuple, set, frozenset)) and any(
-            isinstance(item, int) and item not in _INT64 for item in value
-        ):
+        if isinstance(value, (list, tuple, set, frozenset)) and value and _beyond(value):
             return True
     return False
+
+
+def _beyond(items: list | tuple | set | frozenset) -> bool:
+    """Whether a collection holds an integer beyond 64 bits. Lists of ids (a team's owners,
+    bound on every read of a page) are tested by their least and greatest member, in C; a
+    collection of anything else item by item."""
+    try:
+        low, high = min(items), max(items)
+    except TypeError:  # not all comparable with each other
+        low = high = None
+    if type(low) is int and type(high) is int:  # every integer lies between them
+        return low not in _INT64 or high not in _INT64
+    return any(isinstance(item, int) and item not in _INT64 for item in items)
 
 
 class PrepareError(RuntimeError):
@@ -73,6 +85,7 @@ class _Compiled:
     slots: list[_Slot | object]  # a _Slot, or the constant parameter itself
     converters: dict
     template: QuerySet
+    tuples: bool = False  # a values_list() read: its SQL's columns are its fields, in order
 
 
 class _Empty:
@@ -189,6 +202,36 @@ class Prepared:
             return []
         return self._run(compiled, values)
 
+    def tuples(self, shape: Hashable = (), **values: Any) -> list[tuple]:
+        """The rows of a built `values_list()` queryset, as tuples in its fields' order,
+        read with one `fetchall()`: for reads of many small rows (sums per owner and stage)
+        Django's iterables cost more per row than the database does."""
+        if _beyond_64_bits(values):
+            return []
+        compiled = self._compiled(shape, values, counted=False)
+        if isinstance(compiled, _Empty):
+            return []
+        if not compiled.tuples:
+            raise TypeError("Prepared.tuples reads values_list() querysets only")
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, self._bind(compiled, values))
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        converters = [
+            (position, converter, expression)
+            for position, (functions, expression) in compiled.converters.items()
+            for converter in functions
+        ]
+        converted = []
+        for row in rows:
+            values_of_row = list(row)
+            for position, converter, expression in converters:
+                values_of_row[position] = converter(values_of_row[position], expression, connection)
+            converted.append(tuple(values_of_row))
+        return converted
+
     def count(self, shape: Hashable = (), **values: Any) -> int:
         """COUNT(*) over the built queryset (slice it in build to cap the count)."""
         if _beyond_64_bits(values):
@@ -262,6 +305,7 @@ class Prepared:
             slots=slots,
             converters=compiler.get_converters(fields),
             template=template,
+            tuples=template._iterable_class is ValuesListIterable,
         )
 
     def _bind(self, compiled: _Compiled, values: dict[str, Any]) -> list:

@@ -76,12 +76,12 @@ def _link(url_name: str, *args: object, **params: object) -> str | None:
     return f"{url}?{urlencode(params)}"
 
 
-def _deal_rows(deals: list) -> list[dict]:
+def _deal_rows(deals: list[dict]) -> list[dict]:
     return [
         {
             "deal": deal,
-            "url": _link("deal_detail", deal.pk),
-            "account_url": _link("account_detail", deal.account_id),
+            "url": _link("deal_detail", deal["id"]),
+            "account_url": _link("account_detail", deal["account_id"]),
         }
         for deal in deals
     ]
@@ -189,12 +189,15 @@ def home_context(user: User, summary: analytics_selectors.HomeSummary) -> dict:
         "agenda_rows": [
             {
                 "activity": activity,
-                "is_overdue": activity.due_at is not None
-                and timezone.localdate(activity.due_at) < summary.today,
-                "account_url": _link("account_detail", activity.account_id)
-                if activity.account_id
+                "kind_label": ActivityKind(activity["kind"]).label,
+                "is_overdue": activity["due_at"] is not None
+                and timezone.localdate(activity["due_at"]) < summary.today,
+                "account_url": _link("account_detail", activity["account_id"])
+                if activity["account_id"]
                 else None,
-                "deal_url": _link("deal_detail", activity.deal_id) if activity.deal_id else None,
+                "deal_url": _link("deal_detail", activity["deal_id"])
+                if activity["deal_id"]
+                else None,
             }
             for activity in agenda.items
         ],
@@ -209,7 +212,7 @@ def home_context(user: User, summary: analytics_selectors.HomeSummary) -> dict:
             sort="expected_close_date",
         ),
         "idle_rows": [
-            {"account": account, "url": _link("account_detail", account.pk)}
+            {"account": account, "url": _link("account_detail", account["id"])}
             for account in idle.items
         ],
         # Mine with no contact for that many days (or never), the longest without first.
