@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from dealbook.activities import selectors as activity_selectors
@@ -221,6 +221,38 @@ def test_an_id_beyond_64_bits_matches_nothing_as_with_the_orm(demo):
 )
 def test_what_counts_as_an_integer_beyond_64_bits(values, beyond):
     assert _beyond_64_bits(values) is beyond
+
+
+def test_tuples_are_the_rows_of_values_list_converted_as_django_converts_them(demo):
+    """Prepared.tuples: the rows values_list() gives — dates, instants, sums and names of
+    parents, in the fields' order — read with one fetchall."""
+
+    def build(shape, *, org_id, owner_ids):
+        deals = Deal.objects.filter(org_id=org_id, owner_id__in=owner_ids)
+        if shape == ("sums",):
+            return (
+                deals.order_by()
+                .values("owner_id", "currency")
+                .annotate(count=Count("pk"), total=Sum("amount_minor"))
+                .order_by("owner_id", "currency")
+                .values_list("currency", "total", "owner_id", "count")
+            )
+        return deals.order_by("-created_at", "id").values_list(
+            "expected_close_date", "id", "account__name", "created_at", "amount_minor"
+        )
+
+    read = Prepared(build)
+    owners = sorted(Deal.objects.values_list("owner_id", flat=True).distinct())[:3]
+    for shape in [("rows",), ("sums",)]:
+        expected = list(build(shape, org_id=demo, owner_ids=owners))
+        assert expected
+        assert read.tuples(shape, org_id=demo, owner_ids=owners) == expected
+    rows = read.tuples(("rows",), org_id=demo, owner_ids=owners)
+    assert isinstance(rows[0][3], dt.datetime) and rows[0][3].tzinfo is not None
+    assert read.tuples(("rows",), org_id=demo, owner_ids=[]) == []
+    assert read.tuples(("rows",), org_id=demo, owner_ids=[2**70]) == []
+    with pytest.raises(TypeError, match="values_list"):
+        Prepared(lambda shape, *, org_id: Deal.objects.filter(org_id=org_id)).tuples(org_id=demo)
 
 
 def test_instants_and_days_are_bound_as_the_database_stores_them(demo):
