@@ -14,7 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dealbook.analytics.schemas import HomeOut, home_answer
 from dealbook.analytics.selectors import home_summary, org_clock
+from dealbook.core.api import OrjsonRenderer
 from dealbook.core.money import from_minor
 from dealbook.customers.models import Account
 from dealbook.org import services as org_services
@@ -454,6 +456,29 @@ def test_bad_parameters_are_named(world, api_as, params, field):
     response = api_as(world["li.rep"]).get("home", params)
     assert response.status_code == 422, response.content
     assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_the_answer_is_the_document_its_schema_makes_for_every_persona(world, api_as, scene):
+    """The home answer is built straight from the summary (analytics.schemas.home_answer),
+    not validated per request: it must be, byte for byte, what HomeOut makes of the same
+    summary — for every persona, with a team section or without, several teams or one."""
+    renderer = OrjsonRenderer()
+    now = timezone.now()
+    with_team = 0
+    for login, user in world.users.items():
+        summary = home_summary(actor=user, now=now)
+        with_team += summary.team is not None
+        by_schema = HomeOut.model_validate(summary).model_dump()
+        built = home_answer(summary)
+        assert built == by_schema, login
+        assert renderer.render(None, built, response_status=200) == renderer.render(
+            None, by_schema, response_status=200
+        ), login
+    assert with_team >= 3
+    assert home_answer(home_summary(actor=world["chen.director"], now=now))["team"]["by_team"]
+    response = api_as(world["zhang.manager"]).client.get("/api/v1/home")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["team"]["pipeline_by_owner"]["owners"]
 
 
 def test_anonymous_gets_401(client):

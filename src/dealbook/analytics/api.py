@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from dealbook.analytics import selectors
-from dealbook.analytics.schemas import HomeOut, HomeParams
-from dealbook.core.api import LIST_ERRORS
+from dealbook.analytics.schemas import HomeOut, HomeParams, home_answer
+from dealbook.core.api import LIST_ERRORS, json_answer
 
 router = Router()
 
@@ -16,4 +16,5 @@ router = Router()
     summary="My home page: today's tasks, this month's deals, idle customers, and my team",
 )
 def home(request: HttpRequest, params: Query[HomeParams]):
-    return selectors.home_summary(actor=request.auth, idle_days=params.idle_days)
+    summary = selectors.home_summary(actor=request.auth, idle_days=params.idle_days)
+    return json_answer(home_answer(summary))

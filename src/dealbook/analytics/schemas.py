@@ -209,3 +209,135 @@ class HomeOut(OutModel):
             "admins, finance): the team they see. Null for everyone else."
         ),
     )
+
+
+# --- the answer, built straight from the summary ---------------------------------------------
+#
+# The manager's home is the API's biggest answer (a few hundred sums and counts): validating
+# it through the models above cost more than reading it. `home_answer` builds the same
+# document directly from the summary, whose values already have the models' types; the
+# models stay its schema (OpenAPI, schemathesis), and a test holds the two equal for every
+# persona: home_answer(s) == HomeOut.model_validate(s).model_dump().
+
+
+def _money_totals(totals: list) -> list[dict[str, Any]]:
+    return [{"currency": t.currency, "count": t.count, "amount": t.amount} for t in totals]
+
+
+def _deal_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item["id"],
+            "name": item["name"],
+            "account_name": item["account_name"],
+            "owner_name": item["owner_name"],
+            "stage_name": item["stage_name"],
+            "amount": item["amount"],
+            "currency": item["currency"],
+            "expected_close_date": item["expected_close_date"],
+        }
+        for item in items
+    ]
+
+
+def _team_answer(team: Any) -> dict[str, Any]:
+    week = team.activities_this_week
+    return {
+        "pipeline_by_stage": [
+            {
+                "pipeline_id": stage.pipeline_id,
+                "pipeline_name": stage.pipeline_name,
+                "stage_id": stage.stage_id,
+                "stage_name": stage.stage_name,
+                "count": stage.count,
+                "totals": _money_totals(stage.totals),
+            }
+            for stage in team.pipeline_by_stage
+        ],
+        "pipeline_by_owner": {
+            "owners": [
+                {
+                    "owner_id": owner.owner_id,
+                    "owner_name": owner.owner_name,
+                    "count": owner.count,
+                    "totals": _money_totals(owner.totals),
+                }
+                for owner in team.pipeline_by_owner.owners
+            ],
+            "has_more": team.pipeline_by_owner.has_more,
+        },
+        "activities_this_week": {
+            "start": week.start,
+            "end": week.end,
+            "owners": [
+                {
+                    "owner_id": owner.owner_id,
+                    "owner_name": owner.owner_name,
+                    "total": owner.total,
+                    "by_kind": [{"kind": k.kind, "count": k.count} for k in owner.by_kind],
+                }
+                for owner in week.owners
+            ],
+            "has_more": week.has_more,
+        },
+        "slipped": {
+            "count": team.slipped.count.count,
+            "count_is_exact": team.slipped.count.is_exact,
+            "items": _deal_items(team.slipped.items),
+        },
+        "by_team": [
+            {
+                "team_id": row.team_id,
+                "team_name": row.team_name,
+                "open_count": row.open_count,
+                "open_totals": _money_totals(row.open_totals),
+                "activities_this_week": row.activities_this_week,
+            }
+            for row in team.by_team
+        ],
+    }
+
+
+def home_answer(summary: Any) -> dict[str, Any]:
+    """HomeOut's document for `summary` (an analytics.selectors.HomeSummary)."""
+    agenda, closing, idle = summary.agenda, summary.closing_this_month, summary.idle_customers
+    return {
+        "today": summary.today,
+        "time_zone": summary.time_zone,
+        "month_start": summary.month_start,
+        "month_end": summary.month_end,
+        "agenda": {
+            "overdue_count": agenda.overdue_count,
+            "due_today_count": agenda.due_today_count,
+            "items": [
+                {
+                    "id": item["id"],
+                    "kind": item["kind"],
+                    "subject": item["subject"],
+                    "due_at": item["due_at"],
+                    "regarding": item["regarding"],
+                }
+                for item in agenda.items
+            ],
+        },
+        "closing_this_month": {
+            "count": closing.count,
+            "totals": _money_totals(closing.totals),
+            "items": _deal_items(closing.items),
+        },
+        "idle_customers": {
+            "idle_days": idle.idle_days,
+            "since": idle.since,
+            "count": idle.count.count,
+            "count_is_exact": idle.count.is_exact,
+            "items": [
+                {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "last_activity_at": item["last_activity_at"],
+                }
+                for item in idle.items
+            ],
+        },
+        "team": None if summary.team is None else _team_answer(summary.team),
+    }
