@@ -107,3 +107,28 @@ class ActivityDayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}/{self.day}/{self.kind}: {self.activity_count}"
+
+
+class ActivityWeekCount(models.Model):
+    """Completed activities counted per (owner, local week, kind): the team's week on the
+    home page reads one row per rep and kind. `week` is the Monday of the day of
+    `completed_at` in the organisation's time zone. Kept like ActivityDayCount (database
+    triggers, activities/rollup.py); never written by application code."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week"))
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    activity_count = models.BigIntegerField(_("activities"), default=0)
+
+    class Meta:
+        verbose_name = _("completed activities per week")
+        verbose_name_plural = _("completed activities per week")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "owner", "week", "kind"], name="activity_week_count_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.week}/{self.kind}: {self.activity_count}"

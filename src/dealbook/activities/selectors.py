@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from dealbook.activities import policies
 from dealbook.activities.enums import ActivityKind
-from dealbook.activities.models import Activity, ActivityDayCount
+from dealbook.activities.models import Activity, ActivityDayCount, ActivityWeekCount
 from dealbook.core.errors import NotFound
 from dealbook.core.models import AuditEvent
 from dealbook.core.prepared import Prepared
@@ -100,6 +100,17 @@ def completed_per_day(
     `org.visibility.owner_scope` computed them for the actor (None: every owner)."""
     return by_owners(ActivityDayCount.objects.all(), org_id, owners).filter(
         day__gte=first, day__lte=last, activity_count__gt=0
+    )
+
+
+def completed_in_week(
+    *, org_id: int, owners: frozenset[int] | list[int] | None, monday: dt.date
+) -> QuerySet[ActivityWeekCount]:
+    """Activities `owners` completed in the organisation's local week starting `monday`,
+    per owner and kind, from the weekly roll-up (ActivityWeekCount). `owners` as
+    `org.visibility.owner_scope` computed them for the actor (None: every owner)."""
+    return by_owners(ActivityWeekCount.objects.all(), org_id, owners).filter(
+        week=monday, activity_count__gt=0
     )
 
 

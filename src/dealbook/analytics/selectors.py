@@ -160,17 +160,16 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             "id", "name", "last_activity_at"
         )[:SECTION_ITEMS]
     if part == "team_pipeline":
-        return pipeline_selectors.open_deal_sums(
-            org_id=org_id, owners=v["team_deals"], group=("stage_id", "owner_id")
-        ).values_list("stage_id", "owner_id", "currency", "deal_count", "amount_sum")
+        return (
+            pipeline_selectors.open_deal_totals(org_id=org_id, owners=v["team_deals"])
+            .order_by()
+            .values_list("stage_id", "owner_id", "currency", "deal_count", "amount_sum")
+        )
     if part == "team_week":
         return (
-            activity_selectors.completed_per_day(
-                org_id=org_id, owners=v["team_activities"], first=v["monday"], last=v["sunday"]
+            activity_selectors.completed_in_week(
+                org_id=org_id, owners=v["team_activities"], monday=v["monday"]
             )
-            .order_by()
-            .values("owner_id", "kind")
-            .annotate(activity_count=Sum("activity_count"))
             .order_by("owner_id", "kind")
             .values_list("owner_id", "kind", "activity_count")
         )
@@ -493,7 +492,7 @@ class TeamTotal:
 def team_open_pipeline(*, reads: _HomeReads) -> TeamPipeline:
     """The team's open deals by stage and by owner.
 
-    One GROUP BY (stage, owner, currency) over the open-deal roll-up (a few rows per owner,
+    The open-deal roll-up's rows (one per stage, owner and currency: a few per owner,
     whatever the number of deals), added up here per stage and per owner; then the stages'
     names (skipped when the team has no open deals) and the owners'.
     """
@@ -594,7 +593,7 @@ class WeekActivity:
 
 def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
     """Activities the team completed this week (Monday to Sunday, the organisation's local
-    days), per owner and kind: one GROUP BY (owner, kind) over the daily roll-up."""
+    days), per owner and kind: a row per owner and kind of the weekly roll-up."""
     monday, sunday = reads.values["monday"], reads.values["sunday"]
     kinds: dict[int, list[KindCount]] = {}
     totals: dict[int, int] = defaultdict(int)

@@ -48,6 +48,18 @@ def local_date(instant: str) -> Expr:
     return sql
 
 
+def local_week(instant: str) -> Expr:
+    """The Monday of the week of `instant` in the row's organisation's time zone."""
+
+    def sql(row: str, vendor: str) -> str:
+        if vendor == "postgresql":
+            return f"date_trunc('week', {row}.{instant} AT TIME ZONE {_org_zone(row)})::date"
+        # The next Sunday (the day itself on a Sunday), then six days back.
+        return f"date({local_date(instant)(row, vendor)}, 'weekday 0', '-6 days')"
+
+    return sql
+
+
 def local_month(instant: str) -> Expr:
     """The first day of the month of `instant` in the row's organisation's time zone."""
 

@@ -655,20 +655,14 @@ def _whole_months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, 
     return start, end.replace(day=1)
 
 
-def open_deal_sums(
-    *, org_id: int, owners: frozenset[int] | list[int] | None, group: tuple[str, ...]
-) -> QuerySet:
-    """Open deals of `owners` (as `org.visibility.owner_scope` computed them; None: every
-    owner) summed by `group` + currency from the roll-up: rows of (*group, currency,
-    deal_count, amount_sum). Shares do not count: this is a team's pipeline."""
-    return (
-        by_owners(OpenDealTotal.objects.all(), org_id, owners)
-        .filter(deal_count__gt=0)
-        .order_by()
-        .values(*group, "currency")
-        .annotate(deal_count=Sum("deal_count"), amount_sum=Sum("amount_sum"))
-        .order_by(*group, "currency")
-    )
+def open_deal_totals(
+    *, org_id: int, owners: frozenset[int] | list[int] | None
+) -> QuerySet[OpenDealTotal]:
+    """The open-deal roll-up's rows of `owners` (as `org.visibility.owner_scope` computed
+    them; None: every owner) that count open deals: one per (pipeline, stage, owner,
+    currency), so a stage's row per owner and currency is already its sum. Shares do not
+    count: this is a team's pipeline."""
+    return by_owners(OpenDealTotal.objects.all(), org_id, owners).filter(deal_count__gt=0)
 
 
 @dataclass(frozen=True)

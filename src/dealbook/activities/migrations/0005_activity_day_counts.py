@@ -4,15 +4,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from dealbook.activities import rollup
+from dealbook.activities.rollup import ACTIVITY_DAYS
+
+# The daily roll-up alone: the weekly one has its own table and migration (0007).
 
 
 def install_triggers(apps, schema_editor):
-    rollup.install(schema_editor.connection)
+    ACTIVITY_DAYS.install(schema_editor.connection)
 
 
 def remove_triggers(apps, schema_editor):
-    rollup.uninstall(schema_editor.connection)
+    ACTIVITY_DAYS.uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

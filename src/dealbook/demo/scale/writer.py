@@ -25,10 +25,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from dealbook.activities.rollup import ACTIVITY_DAYS
+from dealbook.activities.rollup import ACTIVITY_DAYS, ACTIVITY_WEEKS
 from dealbook.pipeline.rollup import CLOSED_DEAL_MONTHS, OPEN_DEALS
 
-ROLLUPS = (OPEN_DEALS, CLOSED_DEAL_MONTHS, ACTIVITY_DAYS)
+ROLLUPS = (OPEN_DEALS, CLOSED_DEAL_MONTHS, ACTIVITY_DAYS, ACTIVITY_WEEKS)
 
 Row = tuple[Any, ...]
 MOVE_CHUNK = 50_000  # rows read from a scratch file at a time
