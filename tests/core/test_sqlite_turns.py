@@ -153,3 +153,30 @@ def test_each_connection_caches_the_configured_pages(settings):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_MIB * 1024 == -64 * 1024
+
+
+@pytest.mark.django_db
+def test_placeholders_are_rewritten_as_django_does_and_remembered():
+    """The cursor turns "%s" into "?" (and "%%" into "%") exactly as Django's, once per
+    statement text; statements with named parameters go to Django's own rewrite."""
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from dealbook.core.sqlite.base import CursorWrapper, _qmark
+
+    statements = [
+        "SELECT %s",
+        "SELECT name FROM t WHERE name LIKE %s ESCAPE '\\' AND code = '%%s' AND n = %s",
+        "SELECT '100%%' || %s",
+        "SELECT 1",
+    ]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        assert isinstance(raw, CursorWrapper)
+        for sql in statements:
+            assert raw.convert_query(sql) == SQLiteCursorWrapper.convert_query(raw, sql)
+        assert raw.convert_query("SELECT %(a)s", param_names=["a"]) == "SELECT :a"
+        before = _qmark.cache_info().hits
+        raw.convert_query(statements[1])
+        assert _qmark.cache_info().hits == before + 1
+        cursor.execute("SELECT %s || '%%'", ["5"])
+        assert cursor.fetchone() == ("5%",)

@@ -26,6 +26,7 @@ next writer goes on meanwhile.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 
@@ -55,12 +56,34 @@ def _writer_file(name: str) -> int | None:
 
 
 CHECKPOINT_EVERY = 50  # commits of a connection between its checkpoints
+STATEMENTS_REMEMBERED = 512  # per process: the statements of the hot paths, many times over
+
+
+@functools.lru_cache(maxsize=STATEMENTS_REMEMBERED)
+def _qmark(query: str) -> str:
+    """`query` with Django's "%s" placeholders as SQLite's "?", as Django writes it."""
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class CursorWrapper(base.SQLiteCursorWrapper):
+    """Django's SQLite cursor, remembering how it rewrote each statement's placeholders: the
+    same statements run again and again (prepared reads hand over the very same SQL text),
+    and Django's rewrite, a regular expression over the whole SQL, cost more than answering
+    a small query."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is not None:
+            return super().convert_query(query, param_names=param_names)
+        return _qmark(query)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer: threading.Lock | None = None
     _writer_fd: int | None = None
     _commits_since_checkpoint = 0
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=CursorWrapper)
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
