@@ -72,21 +72,28 @@ class Activity(TenantModel):
         return self.completed_at is not None
 
 
-class ActivityDayCount(models.Model):
-    """Completed activities counted per (owner, local day, kind): the team's week on the
-    home page reads a few rows per rep instead of every activity they completed.
-
-    `day` is the day of `completed_at` in the organisation's time zone. Kept by database
-    triggers on activities_activity (see activities/rollup.py), so every path that writes
-    an activity keeps it right in the same transaction. Never written by application code;
-    rebuild it (rollup.install) if an organisation's time zone changes.
-    """
+class _CompletedCount(models.Model):
+    """Completed activities of an owner and kind in a period of the organisation's local
+    calendar: a roll-up kept by database triggers on activities_activity (see
+    activities/rollup.py), so every path that writes an activity keeps it right in the same
+    transaction. Never written by application code; rebuild it (rollup.install) if an
+    organisation's time zone changes."""
 
     org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("day"))
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     activity_count = models.BigIntegerField(_("activities"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ActivityDayCount(_CompletedCount):
+    """Completed activities counted per (owner, local day, kind): day-level periods (targets)
+    read a few rows per rep instead of every activity they completed. `day` is the day of
+    `completed_at` in the organisation's time zone."""
+
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("completed activities per day")
@@ -96,8 +103,8 @@ class ActivityDayCount(models.Model):
                 fields=["org", "owner", "day", "kind"], name="activity_day_count_unique_key"
             )
         ]
-        # A team's week summed from the index alone (the count included): a third of the
-        # time of reading each row of the table at 5M activities.
+        # A period summed from the index alone (the count included): a third of the time of
+        # reading each row of the table at 5M activities.
         indexes = [
             models.Index(
                 fields=["org", "owner", "day", "kind", "activity_count"],
@@ -109,17 +116,12 @@ class ActivityDayCount(models.Model):
         return f"{self.owner_id}/{self.day}/{self.kind}: {self.activity_count}"
 
 
-class ActivityWeekCount(models.Model):
+class ActivityWeekCount(_CompletedCount):
     """Completed activities counted per (owner, local week, kind): the team's week on the
     home page reads one row per rep and kind. `week` is the Monday of the day of
-    `completed_at` in the organisation's time zone. Kept like ActivityDayCount (database
-    triggers, activities/rollup.py); never written by application code."""
+    `completed_at` in the organisation's time zone."""
 
-    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week = models.DateField(_("week"))
-    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
-    activity_count = models.BigIntegerField(_("activities"), default=0)
 
     class Meta:
         verbose_name = _("completed activities per week")

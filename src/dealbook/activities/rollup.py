@@ -11,37 +11,33 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from dealbook.core.rollup import RollUp, column, constant, local_date, local_week
+from dealbook.core.rollup import Expr, RollUp, column, constant, local_date, local_week
 
-ACTIVITY_DAYS = RollUp(
-    name="activity_days",
-    source="activities_activity",
-    table="activities_activitydaycount",
-    key=(
-        ("org_id", column("org_id")),
-        ("owner_id", column("owner_id")),
-        ("day", local_date("completed_at")),
-        ("kind", column("kind")),
-    ),
-    sums=(("activity_count", constant("1")),),
-    watched=("org_id", "owner_id", "kind", "completed_at"),
-    applies=lambda row, vendor: f"{row}.completed_at IS NOT NULL",
+
+def _completed_per(name: str, table: str, period: tuple[str, Expr]) -> RollUp:
+    """Completed activities counted per (organisation, owner, `period`, kind)."""
+    return RollUp(
+        name=name,
+        source="activities_activity",
+        table=table,
+        key=(
+            ("org_id", column("org_id")),
+            ("owner_id", column("owner_id")),
+            period,
+            ("kind", column("kind")),
+        ),
+        sums=(("activity_count", constant("1")),),
+        watched=("org_id", "owner_id", "kind", "completed_at"),
+        applies=lambda row, vendor: f"{row}.completed_at IS NOT NULL",
+    )
+
+
+ACTIVITY_DAYS = _completed_per(
+    "activity_days", "activities_activitydaycount", ("day", local_date("completed_at"))
 )
-
 # The team's week on the home page: one row per (owner, kind), not seven.
-ACTIVITY_WEEKS = RollUp(
-    name="activity_weeks",
-    source="activities_activity",
-    table="activities_activityweekcount",
-    key=(
-        ("org_id", column("org_id")),
-        ("owner_id", column("owner_id")),
-        ("week", local_week("completed_at")),
-        ("kind", column("kind")),
-    ),
-    sums=(("activity_count", constant("1")),),
-    watched=("org_id", "owner_id", "kind", "completed_at"),
-    applies=lambda row, vendor: f"{row}.completed_at IS NOT NULL",
+ACTIVITY_WEEKS = _completed_per(
+    "activity_weeks", "activities_activityweekcount", ("week", local_week("completed_at"))
 )
 
 
