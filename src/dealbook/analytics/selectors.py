@@ -5,11 +5,13 @@ customers gone quiet. Anyone whose visibility covers other owners' deals or acti
 (managers, directors, admins, finance) also gets the team: open pipeline by stage and by
 owner, activities done this week per owner, deals that slipped.
 
-Each section is one function returning a frozen dataclass, built from one or two GROUP BY
-or sliced queries over the apps' own selectors, so the page costs a fixed number of
-queries whatever the data. There are no roll-up tables yet; when the scale benchmark shows
-a section too slow, a reader of a roll-up table replaces that one function. Dates, "this
-month" and "this week" are those of the organisation's time zone.
+Each section is one function returning a frozen dataclass, built from one or two reads
+over the apps' own selectors — capped counts, ten-row lists, and the roll-ups kept by
+triggers (open deals per stage and owner, completed activities per week) for the team — so
+the page costs a fixed number of queries whatever the data. Every read is prepared and
+comes back as tuples (`Prepared.tuples`); the lists' items are plain dicts, the answer's own
+(see analytics.schemas.home_answer). Dates, "this month" and "this week" are those of the
+organisation's time zone.
 """
 
 from __future__ import annotations
