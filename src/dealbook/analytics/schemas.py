@@ -220,7 +220,7 @@ class HomeOut(OutModel):
 # persona: home_answer(s) == HomeOut.model_validate(s).model_dump().
 
 
-def _money_totals(totals: list) -> list[dict[str, Any]]:
+def _totals_answer(totals: list) -> list[dict[str, Any]]:
     return [{"currency": t.currency, "count": t.count, "amount": t.amount} for t in totals]
 
 
@@ -250,7 +250,7 @@ def _team_answer(team: Any) -> dict[str, Any]:
                 "stage_id": stage.stage_id,
                 "stage_name": stage.stage_name,
                 "count": stage.count,
-                "totals": _money_totals(stage.totals),
+                "totals": _totals_answer(stage.totals),
             }
             for stage in team.pipeline_by_stage
         ],
@@ -260,7 +260,7 @@ def _team_answer(team: Any) -> dict[str, Any]:
                     "owner_id": owner.owner_id,
                     "owner_name": owner.owner_name,
                     "count": owner.count,
-                    "totals": _money_totals(owner.totals),
+                    "totals": _totals_answer(owner.totals),
                 }
                 for owner in team.pipeline_by_owner.owners
             ],
@@ -290,7 +290,7 @@ def _team_answer(team: Any) -> dict[str, Any]:
                 "team_id": row.team_id,
                 "team_name": row.team_name,
                 "open_count": row.open_count,
-                "open_totals": _money_totals(row.open_totals),
+                "open_totals": _totals_answer(row.open_totals),
                 "activities_this_week": row.activities_this_week,
             }
             for row in team.by_team
@@ -322,7 +322,7 @@ def home_answer(summary: Any) -> dict[str, Any]:
         },
         "closing_this_month": {
             "count": closing.count,
-            "totals": _money_totals(closing.totals),
+            "totals": _totals_answer(closing.totals),
             "items": _deal_items(closing.items),
         },
         "idle_customers": {

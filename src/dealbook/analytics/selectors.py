@@ -176,10 +176,8 @@ def _home_query(shape: tuple, **v: Any) -> QuerySet:
             .values_list("owner_id", "kind", "activity_count")
         )
     if part == "team_members":
-        return (  # read into a dict by id: in no order
-            org_selectors.members_of(org_id=org_id, user_ids=v["team_members"])
-            .order_by()
-            .values_list("id", "username", "display_name", "team_id", "team__name")
+        return org_selectors.members_of(org_id=org_id, user_ids=v["team_members"]).values_list(
+            "id", "username", "display_name", "team_id", "team__name"
         )
     if part == "stages":
         return pipeline_selectors.stages_of(org_id=org_id).values_list(

@@ -195,53 +195,42 @@ class Prepared:
 
     def __call__(self, shape: Hashable = (), **values: Any) -> list:
         """The rows of the built queryset for these values."""
-        if _beyond_64_bits(values):
-            return []
-        compiled = self._compiled(shape, values, counted=False)
-        if isinstance(compiled, _Empty):
-            return []
-        return self._run(compiled, values)
+        compiled = self._ready(shape, values, counted=False)
+        return [] if compiled is None else self._run(compiled, values)
 
     def tuples(self, shape: Hashable = (), **values: Any) -> list[tuple]:
         """The rows of a built `values_list()` queryset, as tuples in its fields' order,
         read with one `fetchall()`: for reads of many small rows (sums per owner and stage)
         Django's iterables cost more per row than the database does."""
-        if _beyond_64_bits(values):
-            return []
-        compiled = self._compiled(shape, values, counted=False)
-        if isinstance(compiled, _Empty):
+        compiled = self._ready(shape, values, counted=False)
+        if compiled is None:
             return []
         if not compiled.tuples:
             raise TypeError("Prepared.tuples reads values_list() querysets only")
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
+        compiler = self._compiler(compiled)
+        with compiler.connection.cursor() as cursor:
             cursor.execute(compiled.sql, self._bind(compiled, values))
             rows = cursor.fetchall()
         if not compiled.converters:
             return rows
-        converters = [
-            (position, converter, expression)
-            for position, (functions, expression) in compiled.converters.items()
-            for converter in functions
-        ]
-        converted = []
-        for row in rows:
-            values_of_row = list(row)
-            for position, converter, expression in converters:
-                values_of_row[position] = converter(values_of_row[position], expression, connection)
-            converted.append(tuple(values_of_row))
-        return converted
+        return [tuple(row) for row in compiler.apply_converters(rows, compiled.converters)]
 
     def count(self, shape: Hashable = (), **values: Any) -> int:
         """COUNT(*) over the built queryset (slice it in build to cap the count)."""
-        if _beyond_64_bits(values):
-            return 0
-        compiled = self._compiled(shape, values, counted=True)
-        if isinstance(compiled, _Empty):
+        compiled = self._ready(shape, values, counted=True)
+        if compiled is None:
             return 0
         with connections[self.using].cursor() as cursor:
             cursor.execute(compiled.sql, self._bind(compiled, values))
             return int(cursor.fetchone()[0])
+
+    def _ready(self, shape: Hashable, values: dict[str, Any], *, counted: bool) -> _Compiled | None:
+        """The compiled read for these values; None when it can match nothing (an empty
+        shape, an integer beyond 64 bits)."""
+        if _beyond_64_bits(values):
+            return None
+        compiled = self._compiled(shape, values, counted=counted)
+        return None if isinstance(compiled, _Empty) else compiled
 
     using = "default"
 
@@ -328,10 +317,15 @@ class Prepared:
                 params.append(slot)
         return params
 
-    def _run(self, compiled: _Compiled, values: dict[str, Any]) -> list:
-        params = self._bind(compiled, values)
+    def _compiler(self, compiled: _Compiled) -> Any:
+        """The compiled read's compiler, on this thread's connection."""
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[self.using]
+        return compiler
+
+    def _run(self, compiled: _Compiled, values: dict[str, Any]) -> list:
+        params = self._bind(compiled, values)
+        compiler = self._compiler(compiled)
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         compiler.get_converters = lambda expressions: compiled.converters

@@ -73,9 +73,10 @@ def user_list(*, actor: User) -> QuerySet[User]:
 
 
 def members_of(*, org_id: int, user_ids: list[int] | None) -> QuerySet[User]:
-    """The organisation's users `user_ids` (None: all of them), active or not: the names a
-    team view puts on the owners of the rows it summed (someone who left still owns deals)."""
-    qs = User.objects.filter(org_id=org_id).order_by("id")
+    """The organisation's users `user_ids` (None: all of them), active or not, in no order:
+    the names a team view puts on the owners of the rows it summed (someone who left still
+    owns deals), looked up by id."""
+    qs = User.objects.filter(org_id=org_id)
     return qs if user_ids is None else qs.filter(pk__in=user_ids)
 
 
