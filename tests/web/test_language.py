@@ -144,3 +144,39 @@ def test_user_set_language_refuses_a_language_we_do_not_have(world):
         user_set_language(actor=li, language="de")
     assert (error.value.code, error.value.field) == ("invalid", "language")
     assert _language(li) == "en"
+
+
+# --- the locale middleware ------------------------------------------------------------------
+
+
+def test_no_url_carries_a_language_prefix():
+    """dealbook.core.middleware.LocaleMiddleware never reads the path for a language: it is
+    only right while the URLconf has no i18n_patterns."""
+    from django.conf import settings
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+    assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("headers", "language", "detail"),
+    [
+        ({"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}, "zh-hans", "未找到客户。"),
+        ({"HTTP_ACCEPT_LANGUAGE": "fr-FR,en;q=0.5"}, "en", "Account not found."),
+        ({}, "en", "Account not found."),
+    ],
+)
+def test_an_api_answer_names_the_language_it_chose_from_accept_language(
+    world, api_as, headers, language, detail
+):
+    response = api_as(world["li.rep"]).get("accounts/999999", **headers)
+    assert (response.status_code, response.json()["detail"]) == (404, detail)
+    assert response["Content-Language"] == language
+    assert "Accept-Language" in response["Vary"].split(", ")
+
+
+def test_the_language_cookie_wins_over_accept_language_on_the_api(world, api_as):
+    client = api_as(world["li.rep"])
+    client.client.cookies["django_language"] = "zh-hans"
+    response = client.get("accounts/999999", HTTP_ACCEPT_LANGUAGE="en")
+    assert (response["Content-Language"], response.json()["detail"]) == ("zh-hans", "未找到客户。")

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+from dealbook.core.middleware import API_PREFIX
 from dealbook.org.selectors import org_settings
-
-API_PREFIX = "/api/"
 
 
 def supported_language(code: str) -> str | None:
