@@ -9,11 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dealbook.core.api import OrjsonRenderer, page_out
 from dealbook.core.errors import DomainError
 from dealbook.core.models import AuditEvent
 from dealbook.org import services as org_services
-from dealbook.pipeline import services
-from dealbook.pipeline.models import Deal, StageHistory
+from dealbook.pipeline import selectors, services
+from dealbook.pipeline.models import Deal, LostReason, StageHistory
+from dealbook.pipeline.schemas import DealPage, deal_page_answer
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import (
     CompetitorFactory,
@@ -381,6 +383,103 @@ def test_list_query_count_does_not_grow_with_page_size(world, api_as, sales):
             assert len(items[0]["contact_ids"]) == 1
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], login
+
+
+@pytest.fixture
+def varied_deals(world, sales) -> list[Deal]:
+    """Deals with everything an answer can hold: contacts, competitors in name order and not,
+    a lost reason and note, won and lost dates, no close date, amounts in CNY, USD and JPY
+    whose weighted amount rounds half up, a display name and none."""
+    li, wang, liu = world["li.rep"], world["wang.rep"], world["liu.rep"]
+    zeta, alpha = CompetitorFactory(org=world.org, name="Zeta"), CompetitorFactory(org=world.org)
+    alpha.name = "Alpha 阿尔法"
+    alpha.save()
+    deals = [
+        DealFactory(
+            owner=li,
+            name="云帆 rollout",
+            amount_minor=123_45,
+            probability=15,
+            expected_close_date=dt.date(2026, 12, 31),
+            next_step="Call 周一",
+            description="Line one\nline two",
+            source="web",
+        ),
+        DealFactory(owner=wang, currency="JPY", amount_minor=1_001, probability=50),
+        DealFactory(
+            owner=liu,
+            currency="USD",
+            amount_minor=5,
+            probability=10,
+            stage=stage(sales, "Negotiation"),
+        ),
+    ]
+    won = DealFactory(owner=li, stage=stage(sales, "Won"), amount_minor=9_999_99)
+    won.closed_at = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    won.save()
+    reason = LostReason.objects.create(org=world.org, name="Price 价格")
+    lost = DealFactory(
+        owner=wang,
+        stage=stage(sales, "Lost"),
+        lost_reason=reason,
+        lost_note="Too dear",
+        closed_at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC),
+    )
+    deals += [won, lost]
+    for deal in deals[:2]:
+        for n in (3, 1, 2):
+            deal.contacts.add(ContactFactory(account=deal.account, name=f"Contact {n}"))
+        deal.competitors.add(zeta, alpha)
+    li.display_name = ""
+    li.save()
+    return deals
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sort": "-amount"},
+        {"sort": "name", "limit": 2, "offset": 1},
+        {"status": "lost"},
+        {"q": "云帆"},  # built anew, not prepared
+        {"amount_min": "0.05", "sort": "expected_close_date"},
+    ],
+)
+def test_the_list_answer_is_the_document_its_schema_makes(world, api_as, varied_deals, params):
+    """The deal list is built straight from DealRows (pipeline.schemas.deal_answer), not
+    validated per request: it must be, byte for byte, what DealPage makes of the same page
+    of model instances — for every persona, prepared filters and the others."""
+    renderer = OrjsonRenderer()
+    query = {k: v for k, v in params.items() if k not in {"limit", "offset", "sort"}}
+    filters = selectors.DealFilters(
+        **{k: (Decimal(v) if k.startswith("amount") else v) for k, v in query.items()}
+    )
+    paging = {"limit": params.get("limit", 25), "offset": params.get("offset", 0)}
+    sort = params.get("sort", "-updated_at")
+    shown = 0
+    for login, user in world.users.items():
+        models = selectors.deal_page(actor=user, filters=filters, sort=sort, **paging)
+        selectors.attach_deal_children(models.items)
+        by_schema = DealPage.model_validate(page_out(models)).model_dump()
+        rows = selectors.deal_rows_page(actor=user, filters=filters, sort=sort, **paging)
+        built = deal_page_answer(rows, selectors.deal_children([row.id for row in rows.items]))
+        assert built == by_schema, login
+        assert renderer.render(None, built, response_status=200) == renderer.render(
+            None, by_schema, response_status=200
+        ), login
+        response = api_as(user).get("deals", params)
+        if response.status_code == 200:
+            assert response.content == renderer.render(None, built, response_status=200), login
+            assert response["Content-Type"] == "application/json; charset=utf-8"
+        shown += len(built["items"])
+    assert shown >= len(varied_deals) if not query else shown >= 1
+
+
+def test_a_deal_row_reads_what_its_columns_say():
+    assert len(selectors.DEAL_ROW_COLUMNS) == len(selectors.DealRow._fields)
+    for field, column in zip(selectors.DealRow._fields, selectors.DEAL_ROW_COLUMNS, strict=True):
+        assert column.replace("__", "_") == field, column
 
 
 # --- update and delete ---------------------------------------------------------------------------

@@ -49,11 +49,19 @@ def page_part(queryset: models.QuerySet, part: tuple) -> models.QuerySet:
 
 
 def paginate_prepared(
-    read: Prepared, shape: Hashable, *, limit: int, offset: int, **values: Any
+    read: Prepared,
+    shape: Hashable,
+    *,
+    limit: int,
+    offset: int,
+    as_tuples: bool = False,
+    **values: Any,
 ) -> Page:
     """`paginate` over a prepared read whose build ends with `page_part(queryset, part)`:
-    the same two queries, without building or compiling them again."""
-    rows = read((shape, ("rows", limit, offset)), **values)
+    the same two queries, without building or compiling them again. `as_tuples`: the build
+    is a `values_list()`, read by `Prepared.tuples`."""
+    fetch = read.tuples if as_tuples else read
+    rows = fetch((shape, ("rows", limit, offset)), **values)
     has_more = len(rows) > limit
     capped = read.count((shape, ("count",)), **values)
     count, exact = min(capped, COUNT_CAP), capped <= COUNT_CAP

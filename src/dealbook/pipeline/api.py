@@ -10,6 +10,7 @@ from dealbook.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
     PageParams,
+    json_answer,
     page_out,
 )
 from dealbook.core.pagination import paginate
@@ -44,6 +45,7 @@ from dealbook.pipeline.schemas import (
     StagePage,
     StagePatch,
     WinIn,
+    deal_page_answer,
 )
 
 router = Router()
@@ -139,15 +141,15 @@ def stage_update(request: HttpRequest, stage_id: int, payload: StagePatch):
 def deal_list(request: HttpRequest, filters: Query[DealFilterParams], page: Query[PageParams]):
     params = filters.dict()
     sort = params.pop("sort")
-    result = selectors.deal_page(
+    result = selectors.deal_rows_page(
         actor=request.auth,
         filters=selectors.DealFilters(**params),
         sort=sort,
         limit=page.limit,
         offset=page.offset,
     )
-    selectors.attach_deal_children(result.items)
-    return page_out(result)
+    children = selectors.deal_children([row.id for row in result.items])
+    return json_answer(deal_page_answer(result, children))
 
 
 @router.post("/deals", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")

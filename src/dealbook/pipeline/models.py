@@ -13,6 +13,12 @@ from dealbook.core.money import from_minor
 from dealbook.pipeline.enums import DealStatus, StageKind
 
 
+def weighted_minor(amount_minor: int, probability: int) -> int:
+    """Amount × probability, rounded half-up to a whole minor unit (the one definition)."""
+    weighted = Decimal(amount_minor) * probability / 100
+    return int(weighted.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 class Pipeline(TenantModel):
     name = models.CharField(_("name"), max_length=120)
     is_default = models.BooleanField(_("default"), default=False)
@@ -187,9 +193,7 @@ class Deal(TenantModel):
 
     @property
     def weighted_amount_minor(self) -> int:
-        """Amount × probability, rounded half-up to a whole minor unit (the one definition)."""
-        weighted = Decimal(self.amount_minor) * self.probability / 100
-        return int(weighted.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return weighted_minor(self.amount_minor, self.probability)
 
     @property
     def weighted_amount(self) -> Decimal:
