@@ -15,7 +15,7 @@ from dealbook.core.models import AuditEvent
 from dealbook.org import services as org_services
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.models import Deal, LostReason, StageHistory
-from dealbook.pipeline.schemas import DealPage, deal_page_answer
+from dealbook.pipeline.schemas import DealOut, DealPage, deal_page_answer
 from tests.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import (
     CompetitorFactory,
@@ -474,6 +474,35 @@ def test_the_list_answer_is_the_document_its_schema_makes(world, api_as, varied_
             assert response["Content-Type"] == "application/json; charset=utf-8"
         shown += len(built["items"])
     assert shown >= len(varied_deals) if not query else shown >= 1
+
+
+def test_the_deal_answer_is_the_document_its_schema_makes(world, api_as, varied_deals):
+    """A deal's answer (GET, and the one a create or PATCH gives) is built from its DealRow:
+    byte for byte DealOut's document of the deal; 404 alike for a deal out of sight."""
+    renderer = OrjsonRenderer()
+    seen = 0
+    for login, user in world.users.items():
+        client = api_as(user)
+        for deal in varied_deals:
+            response = client.get(f"deals/{deal.pk}")
+            visible = selectors.visible_deals(actor=user).filter(pk=deal.pk).exists()
+            if not visible:
+                assert response.status_code == 404, login
+                continue
+            expected = DealOut.model_validate(selectors.deal_get(actor=user, deal_id=deal.pk))
+            assert response.status_code == 200, login
+            assert response.content == renderer.render(
+                None, expected.model_dump(), response_status=200
+            ), (login, deal.name)
+            seen += 1
+    assert seen >= 3 * len(varied_deals)
+    li = world["li.rep"]
+    created = api_as(li).post("deals", {"account_id": varied_deals[0].account_id, "name": "新"})
+    assert created.status_code == 201
+    deal = selectors.deal_get(actor=li, deal_id=created.json()["id"])
+    assert created.content == renderer.render(
+        None, DealOut.model_validate(deal).model_dump(), response_status=201
+    )
 
 
 def test_a_deal_row_reads_what_its_columns_say():

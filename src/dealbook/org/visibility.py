@@ -334,3 +334,8 @@ class VisibleById:
     def __call__(self, actor: User, record_id: int) -> list:
         shape, scope = scope_values(actor, self._entity)
         return self._read(shape, record_id=record_id, **scope)
+
+    def tuples(self, actor: User, record_id: int) -> list[tuple]:
+        """The row as a tuple, for a selector that ends with `values_list()`."""
+        shape, scope = scope_values(actor, self._entity)
+        return self._read.tuples(shape, record_id=record_id, **scope)

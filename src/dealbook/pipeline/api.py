@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 
 from dealbook.core.api import (
@@ -45,6 +45,7 @@ from dealbook.pipeline.schemas import (
     StagePage,
     StagePatch,
     WinIn,
+    deal_answer,
     deal_page_answer,
 )
 
@@ -55,8 +56,10 @@ def _page(qs, page: PageParams) -> dict:
     return page_out(paginate(qs, limit=page.limit, offset=page.offset))
 
 
-def _deal(request: HttpRequest, deal_id: int):
-    return selectors.deal_get(actor=request.auth, deal_id=deal_id)
+def _deal(request: HttpRequest, deal_id: int, *, status: int = 200) -> HttpResponse:
+    """The deal's answer (DealOut's document, built from its DealRow: see deal_answer)."""
+    row = selectors.deal_row_get(actor=request.auth, deal_id=deal_id)
+    return json_answer(deal_answer(row, selectors.deal_children([row.id])), status=status)
 
 
 # --- pipelines and stages ------------------------------------------------------------------
@@ -155,7 +158,7 @@ def deal_list(request: HttpRequest, filters: Query[DealFilterParams], page: Quer
 @router.post("/deals", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")
 def deal_create(request: HttpRequest, payload: DealIn):
     deal = services.deal_create(actor=request.auth, **payload.dict())
-    return Status(201, _deal(request, deal.pk))
+    return _deal(request, deal.pk, status=201)
 
 
 @router.get("/deals/{deal_id}", response={200: DealOut, **READ_ERRORS}, summary="Get a deal")
@@ -225,7 +228,7 @@ def deal_lose(request: HttpRequest, deal_id: int, payload: LoseIn):
     summary="The deal's stays in each stage, with durations",
 )
 def deal_history(request: HttpRequest, deal_id: int, page: Query[PageParams]):
-    _deal(request, deal_id)
+    selectors.deal_row_get(actor=request.auth, deal_id=deal_id)  # 404 unless visible
     return _page(selectors.stage_history_list(actor=request.auth, deal_id=deal_id), page)
 
 

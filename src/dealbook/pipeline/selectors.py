@@ -372,6 +372,19 @@ def deal_get(*, actor: User, deal_id: int) -> Deal:
     return found[0]
 
 
+_deal_answer_by_id = VisibleById(
+    lambda actor: visible_deals(actor=actor).values_list(*DEAL_ROW_COLUMNS), Entity.DEAL
+)
+
+
+def deal_row_get(*, actor: User, deal_id: int) -> DealRow:
+    """`deal_get` as a DealRow (404 the same way): what the API answers a deal with."""
+    found = _deal_answer_by_id.tuples(actor, deal_id)
+    if not found:
+        raise NotFound(_("Deal"))
+    return DealRow._make(found[0])
+
+
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
     """A visible deal the actor may change (403 when visible but read-only, e.g. finance).
 
