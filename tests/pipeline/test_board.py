@@ -13,10 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dealbook.core.api import OrjsonRenderer
 from dealbook.core.money import CURRENCY_EXPONENTS
 from dealbook.org.models import Organization, Share, User
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.models import Deal, Pipeline
+from dealbook.pipeline.schemas import BoardOut, board_answer
 from dealbook.pipeline.selectors import fiscal_quarter, visible_deals
 from tests.factories import AccountFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory, stage
@@ -393,6 +395,33 @@ def test_bad_parameters_are_named(world, api_as, sales, params, field):
     response = api_as(world["admin"]).get(f"pipelines/{sales.pk}/board", params)
     assert response.status_code == 422, response.content
     assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"per_column": 2}, {"close_from": "2026-01-01", "close_to": "2026-12-31"}]
+)
+def test_the_answer_is_the_document_its_schema_makes(world, api_as, sales, board_deals, params):
+    """The board's answer is built from the Board (pipeline.schemas.board_answer), not
+    validated per request: byte for byte what BoardOut makes of the same board, for every
+    persona that may read it (multi-currency totals, won and lost cards, close dates)."""
+    renderer = OrjsonRenderer()
+    filters = pipeline_selectors.BoardFilters(
+        **{k: (dt.date.fromisoformat(v) if k.startswith("close") else v) for k, v in params.items()}
+    )
+    cards = 0
+    for login, user in world.users.items():
+        response = api_as(user).get(f"pipelines/{sales.pk}/board", params)
+        if response.status_code == 404:
+            assert not pipeline_selectors.visible_deals(actor=user).exists(), login
+            continue
+        board = pipeline_selectors.pipeline_board(actor=user, pipeline_id=sales.pk, filters=filters)
+        by_schema = BoardOut.model_validate(board).model_dump()
+        assert board_answer(board) == by_schema, login
+        expected = renderer.render(None, by_schema, response_status=200)
+        assert response.content == expected, login
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        cards += sum(len(column["cards"]) for column in by_schema["columns"])
+    assert cards >= 20
 
 
 def test_anonymous_gets_401(sales, client):

@@ -45,6 +45,7 @@ from dealbook.pipeline.schemas import (
     StagePage,
     StagePatch,
     WinIn,
+    board_answer,
     deal_answer,
     deal_page_answer,
 )
@@ -110,11 +111,12 @@ def pipeline_board(
     filters: Query[BoardParams],
     pipeline_id: int = Path(..., ge=1, le=MAX_ID),
 ):
-    return selectors.pipeline_board(
+    board = selectors.pipeline_board(
         actor=request.auth,
         pipeline_id=pipeline_id,
         filters=selectors.BoardFilters(**filters.dict()),
     )
+    return json_answer(board_answer(board))
 
 
 @router.post(

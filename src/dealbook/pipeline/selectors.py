@@ -1056,11 +1056,11 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         }
         rows = []
         if not live_open or closed_months is not None:
-            rows += _board_read((board, "rolled_up"), **values)
+            rows += _board_read.tuples((board, "rolled_up"), **values)
         if _needs_live_sums(board):
-            rows += _board_read((board, "sums"), **values)
+            rows += _board_read.tuples((board, "sums"), **values)
         totals = _column_totals(rows)
-        cards = _column_cards(_board_read((board, "cards"), **values), now, stages)
+        cards = _column_cards(_board_read.tuples((board, "cards"), **values), now, stages)
     columns = [
         BoardColumn(
             stage=stage,
