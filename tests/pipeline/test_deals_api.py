@@ -505,6 +505,43 @@ def test_the_deal_answer_is_the_document_its_schema_makes(world, api_as, varied_
     )
 
 
+def test_a_deal_read_whole_gives_the_row_its_columns_read(world, varied_deals):
+    """DealRow.of (the answer of a move, win or lose, from the deal the service read) and
+    deal_row_get (the answer of a GET) give the same row, lost reason or none."""
+    director = world["chen.director"]
+    for deal in varied_deals:
+        whole = selectors.deal_get(actor=director, deal_id=deal.pk)
+        assert selectors.DealRow.of(whole) == selectors.deal_row_get(
+            actor=director, deal_id=deal.pk
+        ), deal.name
+        assert selectors.children_of(whole) == selectors.deal_children([deal.pk])
+
+
+def test_a_move_win_and_lose_answer_with_the_document_of_the_deal_they_left(
+    world, api_as, sales, varied_deals
+):
+    renderer = OrjsonRenderer()
+    li = world["li.rep"]
+    client = api_as(li)
+    deal = varied_deals[0]
+    reason = LostReason.objects.get(name="Price 价格")
+    writes = [
+        ("move", {"stage_id": stage(sales, "Needs analysis").pk, "version": deal.version}),
+        ("lose", {"lost_reason_id": reason.pk, "note": "价格", "version": deal.version + 1}),
+        ("move", {"stage_id": stage(sales, "Proposal").pk, "version": deal.version + 2}),
+        ("win", {"version": deal.version + 3}),
+    ]
+    for verb, body in writes:
+        response = client.post(f"deals/{deal.pk}/{verb}", body)
+        assert response.status_code == 200, response.content
+        expected = DealOut.model_validate(selectors.deal_get(actor=li, deal_id=deal.pk))
+        assert response.content == renderer.render(
+            None, expected.model_dump(), response_status=200
+        ), verb
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["status"] == "won"
+
+
 def test_a_deal_row_reads_what_its_columns_say():
     assert len(selectors.DEAL_ROW_COLUMNS) == len(selectors.DealRow._fields)
     for field, column in zip(selectors.DealRow._fields, selectors.DEAL_ROW_COLUMNS, strict=True):

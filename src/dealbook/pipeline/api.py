@@ -15,6 +15,7 @@ from dealbook.core.api import (
 )
 from dealbook.core.pagination import paginate
 from dealbook.pipeline import selectors, services
+from dealbook.pipeline.models import Deal
 from dealbook.pipeline.schemas import (
     BoardOut,
     BoardParams,
@@ -55,6 +56,11 @@ router = Router()
 
 def _page(qs, page: PageParams) -> dict:
     return page_out(paginate(qs, limit=page.limit, offset=page.offset))
+
+
+def _answer(deal: Deal) -> HttpResponse:
+    """The answer of a write that read the deal itself (move, win, lose: see deal_get)."""
+    return json_answer(deal_answer(selectors.DealRow.of(deal), selectors.children_of(deal)))
 
 
 def _deal(request: HttpRequest, deal_id: int, *, status: int = 200) -> HttpResponse:
@@ -194,12 +200,14 @@ def deal_delete(request: HttpRequest, deal_id: int):
 )
 def deal_move(request: HttpRequest, deal_id: int, payload: MoveIn):
     values = payload.dict(exclude_unset=True, exclude={"stage_id", "version"})
-    return services.deal_move_to_stage(
-        actor=request.auth,
-        deal_id=deal_id,
-        stage_id=payload.stage_id,
-        version=payload.version,
-        values=values,
+    return _answer(
+        services.deal_move_to_stage(
+            actor=request.auth,
+            deal_id=deal_id,
+            stage_id=payload.stage_id,
+            version=payload.version,
+            values=values,
+        )
     )
 
 
@@ -207,14 +215,14 @@ def deal_move(request: HttpRequest, deal_id: int, payload: MoveIn):
     "/deals/{deal_id}/win", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal won"
 )
 def deal_win(request: HttpRequest, deal_id: int, payload: WinIn):
-    return services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version)
+    return _answer(services.deal_win(actor=request.auth, deal_id=deal_id, version=payload.version))
 
 
 @router.post(
     "/deals/{deal_id}/lose", response={200: DealOut, **WRITE_ERRORS}, summary="Mark a deal lost"
 )
 def deal_lose(request: HttpRequest, deal_id: int, payload: LoseIn):
-    return services.deal_lose(
+    deal = services.deal_lose(
         actor=request.auth,
         deal_id=deal_id,
         lost_reason_id=payload.lost_reason_id,
@@ -222,6 +230,7 @@ def deal_lose(request: HttpRequest, deal_id: int, payload: LoseIn):
         competitor_ids=payload.competitor_ids,
         version=payload.version,
     )
+    return _answer(deal)
 
 
 @router.get(

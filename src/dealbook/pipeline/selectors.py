@@ -121,6 +121,21 @@ class DealRow(NamedTuple):
     created_at: dt.datetime
     updated_at: dt.datetime
 
+    @classmethod
+    def of(cls, deal: Deal) -> DealRow:
+        """The row of a deal already read whole, with its related rows (deal_get)."""
+        lost_reason = deal.lost_reason
+        return cls(
+            *(deal.pk, deal.version, deal.name, deal.account_id, deal.account.name),
+            *(deal.owner_id, deal.owner.username, deal.owner.display_name),
+            *(deal.pipeline_id, deal.pipeline.name, deal.stage_id, deal.stage.name),
+            *(deal.stage.kind, deal.stage.order, deal.stage.probability, deal.status),
+            *(deal.amount_minor, deal.currency, deal.probability, deal.expected_close_date),
+            *(deal.source, deal.next_step, deal.description, deal.lost_reason_id),
+            *(lost_reason.name if lost_reason is not None else None, deal.lost_note),
+            *(deal.stage_entered_at, deal.closed_at, deal.created_at, deal.updated_at),
+        )
+
 
 # DealRow's columns, in its order (a test holds the two together).
 DEAL_ROW_COLUMNS = (
@@ -169,6 +184,11 @@ def deal_children(deal_ids: list[int]) -> DealChildren:
         contact_ids[deal_id].sort()
         competitors[deal_id].sort(key=lambda ref: (ref.name, ref.id))
     return DealChildren(contact_ids, competitors)
+
+
+def children_of(deal: Deal) -> DealChildren:
+    """The children deal_get attached to `deal`, as deal_children gives them."""
+    return DealChildren({deal.pk: deal.contact_ids}, {deal.pk: deal.sorted_competitors})
 
 
 def attach_deal_children(deals: list[Deal]) -> list[Deal]:
