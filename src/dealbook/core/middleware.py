@@ -1,5 +1,4 @@
 import re
-from collections.abc import Callable
 
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.http import HttpRequest, HttpResponse
@@ -76,16 +75,12 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         return response
 
 
-class MessageMiddleware:
+class MessageMiddleware(DjangoMessageMiddleware):
     """Django's MessageMiddleware for web pages only. API operations never leave a message
     for the next page (no code under `/api/` uses django.contrib.messages), and the
     storage each request otherwise gets costs a small API request 3 % of its time."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.web = DjangoMessageMiddleware(get_response)
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
-        return self.web(request)
+        return super().__call__(request)
