@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dealbook.core.api import OrjsonRenderer, page_out
 from dealbook.core.errors import DomainError
 from dealbook.core.models import AuditEvent
 from dealbook.org import services as org_services
+from dealbook.org.services import api_token_create
 from dealbook.pipeline import selectors, services
 from dealbook.pipeline.models import Deal, LostReason, StageHistory
 from dealbook.pipeline.schemas import DealOut, DealPage, deal_page_answer
@@ -463,7 +465,7 @@ def test_the_list_answer_is_the_document_its_schema_makes(world, api_as, varied_
         selectors.attach_deal_children(models.items)
         by_schema = DealPage.model_validate(page_out(models)).model_dump()
         rows = selectors.deal_rows_page(actor=user, filters=filters, sort=sort, **paging)
-        built = deal_page_answer(rows, selectors.deal_children([row.id for row in rows.items]))
+        built = deal_page_answer(rows)
         assert built == by_schema, login
         assert renderer.render(None, built, response_status=200) == renderer.render(
             None, by_schema, response_status=200
@@ -507,14 +509,14 @@ def test_the_deal_answer_is_the_document_its_schema_makes(world, api_as, varied_
 
 def test_a_deal_read_whole_gives_the_row_its_columns_read(world, varied_deals):
     """DealRow.of (the answer of a move, win or lose, from the deal the service read) and
-    deal_row_get (the answer of a GET) give the same row, lost reason or none."""
+    deal_row_get (the answer of a GET, children and all in one statement) give the same row,
+    lost reason or none, contacts and competitors in order or none."""
     director = world["chen.director"]
     for deal in varied_deals:
         whole = selectors.deal_get(actor=director, deal_id=deal.pk)
         assert selectors.DealRow.of(whole) == selectors.deal_row_get(
             actor=director, deal_id=deal.pk
         ), deal.name
-        assert selectors.children_of(whole) == selectors.deal_children([deal.pk])
 
 
 def test_a_move_win_and_lose_answer_with_the_document_of_the_deal_they_left(
@@ -543,9 +545,23 @@ def test_a_move_win_and_lose_answer_with_the_document_of_the_deal_they_left(
 
 
 def test_a_deal_row_reads_what_its_columns_say():
-    assert len(selectors.DEAL_ROW_COLUMNS) == len(selectors.DealRow._fields)
-    for field, column in zip(selectors.DealRow._fields, selectors.DEAL_ROW_COLUMNS, strict=True):
+    fields = selectors.DealRow._fields
+    for field, column in zip(fields[:-2], selectors.DEAL_ROW_COLUMNS, strict=True):
         assert column.replace("__", "_") == field, column
+    assert fields[-2:] == ("contact_ids", "competitors")
+
+
+def test_a_deal_is_answered_from_two_statements(world, api_as, varied_deals):
+    """The token's user, then the deal with its names, contacts and competitors."""
+
+    _token, raw = api_token_create(actor=world["li.rep"], name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get("/api/v1/deals/1")  # the token's first use is recorded (once a minute)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/deals/{varied_deals[0].pk}")
+    assert response.status_code == 200
+    assert response.json()["contact_ids"] and len(response.json()["competitors"]) == 2
+    assert len(ctx.captured_queries) == 2, [q["sql"][:80] for q in ctx.captured_queries]
 
 
 # --- update and delete ---------------------------------------------------------------------------

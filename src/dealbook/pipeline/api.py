@@ -60,13 +60,13 @@ def _page(qs, page: PageParams) -> dict:
 
 def _answer(deal: Deal) -> HttpResponse:
     """The answer of a write that read the deal itself (move, win, lose: see deal_get)."""
-    return json_answer(deal_answer(selectors.DealRow.of(deal), selectors.children_of(deal)))
+    return json_answer(deal_answer(selectors.DealRow.of(deal)))
 
 
 def _deal(request: HttpRequest, deal_id: int, *, status: int = 200) -> HttpResponse:
     """The deal's answer (DealOut's document, built from its DealRow: see deal_answer)."""
     row = selectors.deal_row_get(actor=request.auth, deal_id=deal_id)
-    return json_answer(deal_answer(row, selectors.deal_children([row.id])), status=status)
+    return json_answer(deal_answer(row), status=status)
 
 
 # --- pipelines and stages ------------------------------------------------------------------
@@ -159,8 +159,7 @@ def deal_list(request: HttpRequest, filters: Query[DealFilterParams], page: Quer
         limit=page.limit,
         offset=page.offset,
     )
-    children = selectors.deal_children([row.id for row in result.items])
-    return json_answer(deal_page_answer(result, children))
+    return json_answer(deal_page_answer(result))
 
 
 @router.post("/deals", response={201: DealOut, **WRITE_ERRORS}, summary="Create a deal")

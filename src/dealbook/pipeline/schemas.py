@@ -23,7 +23,7 @@ from dealbook.pipeline.models import weighted_minor
 
 if TYPE_CHECKING:
     from dealbook.core.pagination import Page
-    from dealbook.pipeline.selectors import Board, DealChildren, DealRow
+    from dealbook.pipeline.selectors import Board, DealRow
 
 ID = Field(..., ge=1, le=MAX_ID)
 OptionalID = Field(None, ge=1, le=MAX_ID)
@@ -237,10 +237,10 @@ class DealOut(OutModel):
 DealPage = page_schema(DealOut, "DealPage")
 
 
-def deal_answer(row: DealRow, children: DealChildren) -> dict[str, Any]:
-    """DealOut's document for a DealRow and its children (pipeline.selectors.deal_children):
-    the deal list's items, built without pydantic validating a model per field. A test holds
-    it equal, byte for byte, to the document DealOut makes of the same deal."""
+def deal_answer(row: DealRow) -> dict[str, Any]:
+    """DealOut's document for a DealRow (pipeline.selectors): a deal's answer and the deal
+    list's items, built without pydantic validating a model per field. A test holds it
+    equal, byte for byte, to the document DealOut makes of the same deal."""
     currency = row.currency
     lost_reason = row.lost_reason_id
     return {
@@ -270,8 +270,8 @@ def deal_answer(row: DealRow, children: DealChildren) -> dict[str, Any]:
         "source": row.source,
         "next_step": row.next_step,
         "description": row.description,
-        "contact_ids": children.contact_ids[row.id],
-        "competitors": [{"id": ref.id, "name": ref.name} for ref in children.competitors[row.id]],
+        "contact_ids": row.contact_ids,
+        "competitors": [{"id": ref.id, "name": ref.name} for ref in row.competitors],
         "lost_reason": None
         if lost_reason is None
         else {"id": lost_reason, "name": row.lost_reason_name},
@@ -283,9 +283,9 @@ def deal_answer(row: DealRow, children: DealChildren) -> dict[str, Any]:
     }
 
 
-def deal_page_answer(page: Page[DealRow], children: DealChildren) -> dict[str, Any]:
+def deal_page_answer(page: Page[DealRow]) -> dict[str, Any]:
     """DealPage's document for a page of DealRows (see deal_answer)."""
-    return page_out(replace(page, items=[deal_answer(row, children) for row in page.items]))
+    return page_out(replace(page, items=[deal_answer(row) for row in page.items]))
 
 
 class DealFilterParams(Schema):

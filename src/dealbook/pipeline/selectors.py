@@ -11,15 +11,20 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
     Count,
     ExpressionWrapper,
     F,
     Func,
+    JSONField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
+from django.db.models.functions import JSONArray
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,10 +125,13 @@ class DealRow(NamedTuple):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    contact_ids: list[int]  # in order
+    competitors: list[DealChildRef]  # by name, then id
 
     @classmethod
     def of(cls, deal: Deal) -> DealRow:
-        """The row of a deal already read whole, with its related rows (deal_get)."""
+        """The row of a deal already read whole, with its related rows and children
+        (deal_get)."""
         lost_reason, stage = deal.lost_reason, deal.stage
         return cls(
             id=deal.pk,
@@ -156,10 +164,46 @@ class DealRow(NamedTuple):
             closed_at=deal.closed_at,
             created_at=deal.created_at,
             updated_at=deal.updated_at,
+            contact_ids=deal.contact_ids,
+            competitors=deal.sorted_competitors,
+        )
+
+    @classmethod
+    def read(cls, row: tuple) -> DealRow:
+        """A row of deal_rows: its children (JSON arrays, NULL for none) put in order."""
+        *own, contact_ids, competitors = row
+        return cls(
+            *own,
+            sorted(contact_ids or ()),
+            sorted(
+                (DealChildRef(id=pk, name=name) for pk, name in competitors or ()),
+                key=lambda ref: (ref.name, ref.id),
+            ),
         )
 
 
-# DealRow's columns, in its order (a test holds the two together).
+class JSONArrayAgg(Aggregate):
+    """The values of a group as one JSON array (read back as a list)."""
+
+    function = "JSONB_AGG"  # jsonb: Django reads it as it reads a JSONField
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _children(through: Any, value: Any) -> Subquery:
+    """One JSON array of `value` over the deal's rows of an m2m table, in the deal's row."""
+    return Subquery(
+        through.objects.filter(deal_id=OuterRef("pk"))
+        .values("deal_id")
+        .annotate(children=JSONArrayAgg(value))
+        .values("children")
+    )
+
+
+# DealRow's columns, in its order (a test holds the two together): the deal and its related
+# rows' names; its children come from deal_children (a page) or deal_rows (one deal).
 DEAL_ROW_COLUMNS = (
     *("id", "version", "name", "account_id", "account__name"),
     *("owner_id", "owner__username", "owner__display_name", "pipeline_id", "pipeline__name"),
@@ -168,6 +212,19 @@ DEAL_ROW_COLUMNS = (
     *("source", "next_step", "description", "lost_reason_id", "lost_reason__name"),
     *("lost_note", "stage_entered_at", "closed_at", "created_at", "updated_at"),
 )
+
+
+def deal_rows(deals: QuerySet[Deal]) -> QuerySet:
+    """`deals` as DEAL_ROW_COLUMNS and their children as JSON arrays (DealRow.read makes each
+    a DealRow): one statement reads a deal's whole answer. For one deal, or a few: the
+    children's subqueries run for every row the filter passes, before an ORDER BY … LIMIT
+    (a page reads them with deal_children instead)."""
+    return deals.annotate(
+        row_contact_ids=_children(Deal.contacts.through, F("contact_id")),
+        row_competitors=_children(
+            Deal.competitors.through, JSONArray(F("competitor_id"), F("competitor__name"))
+        ),
+    ).values_list(*DEAL_ROW_COLUMNS, "row_contact_ids", "row_competitors")
 
 
 @dataclass(frozen=True)
@@ -206,11 +263,6 @@ def deal_children(deal_ids: list[int]) -> DealChildren:
         contact_ids[deal_id].sort()
         competitors[deal_id].sort(key=lambda ref: (ref.name, ref.id))
     return DealChildren(contact_ids, competitors)
-
-
-def children_of(deal: Deal) -> DealChildren:
-    """The children deal_get attached to `deal`, as deal_children gives them."""
-    return DealChildren({deal.pk: deal.contact_ids}, {deal.pk: deal.sorted_competitors})
 
 
 def attach_deal_children(deals: list[Deal]) -> list[Deal]:
@@ -334,7 +386,14 @@ def _page_of_deals(
             **ids,
         )
     if as_rows:
-        return replace(page, items=[DealRow._make(row) for row in page.items])
+        children = deal_children([row[0] for row in page.items])
+        return replace(
+            page,
+            items=[
+                DealRow(*row, children.contact_ids[row[0]], children.competitors[row[0]])
+                for row in page.items
+            ],
+        )
     return page
 
 
@@ -414,9 +473,7 @@ def deal_get(*, actor: User, deal_id: int) -> Deal:
     return found[0]
 
 
-_deal_answer_by_id = VisibleById(
-    lambda actor: visible_deals(actor=actor).values_list(*DEAL_ROW_COLUMNS), Entity.DEAL
-)
+_deal_answer_by_id = VisibleById(lambda actor: deal_rows(visible_deals(actor=actor)), Entity.DEAL)
 
 
 def deal_row_get(*, actor: User, deal_id: int) -> DealRow:
@@ -424,7 +481,7 @@ def deal_row_get(*, actor: User, deal_id: int) -> DealRow:
     found = _deal_answer_by_id.tuples(actor, deal_id)
     if not found:
         raise NotFound(_("Deal"))
-    return DealRow._make(found[0])
+    return DealRow.read(found[0])
 
 
 def deal_get_for_change(*, actor: User, deal_id: int) -> Deal:
