@@ -297,7 +297,16 @@ class OpenDealTotal(models.Model):
                 name="open_deal_total_unique_key",
             )
         ]
-        indexes = [models.Index(fields=["org", "owner"])]
+        indexes = [
+            # A team's rows (board, home): owner by owner, the sums read from the index alone.
+            models.Index(
+                fields=[
+                    *("org", "owner", "pipeline", "stage", "currency"),
+                    *("deal_count", "amount_sum", "weighted_sum"),
+                ],
+                name="open_deal_total_owner_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.owner_id}/{self.currency}: {self.deal_count}"
@@ -331,7 +340,16 @@ class ClosedDealMonthTotal(models.Model):
                 name="closed_deal_month_unique_key",
             )
         ]
-        indexes = [models.Index(fields=["org", "owner", "month"])]
+        indexes = [
+            # A team's months (the board's won and lost columns): the sums from the index alone.
+            models.Index(
+                fields=[
+                    *("org", "owner", "month", "pipeline", "stage", "currency"),
+                    *("deal_count", "amount_sum", "weighted_sum"),
+                ],
+                name="closed_month_owner_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.owner_id}/{self.currency}/{self.month}: {self.deal_count}"

@@ -172,13 +172,15 @@ class DealRow(NamedTuple):
     def read(cls, row: tuple) -> DealRow:
         """A row of deal_rows: its children (JSON arrays, NULL for none) put in order."""
         *own, contact_ids, competitors = row
-        return cls(
-            *own,
-            sorted(contact_ids or ()),
-            sorted(
-                (DealChildRef(id=pk, name=name) for pk, name in competitors or ()),
-                key=lambda ref: (ref.name, ref.id),
-            ),
+        return cls._make(
+            (
+                *own,
+                sorted(contact_ids or ()),
+                sorted(
+                    (DealChildRef(id=pk, name=name) for pk, name in competitors or ()),
+                    key=lambda ref: (ref.name, ref.id),
+                ),
+            )
         )
 
 
@@ -390,7 +392,7 @@ def _page_of_deals(
         return replace(
             page,
             items=[
-                DealRow(*row, children.contact_ids[row[0]], children.competitors[row[0]])
+                DealRow._make((*row, children.contact_ids[row[0]], children.competitors[row[0]]))
                 for row in page.items
             ],
         )

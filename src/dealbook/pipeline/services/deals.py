@@ -78,23 +78,35 @@ def _pipeline_for_deal(actor: User, pipeline_id: int | None) -> Pipeline:
     return pipeline
 
 
-def _pipeline_and_stage(actor: User, pipeline_id: int | None, stage_id: int | None) -> Stage:
-    """The stage a new deal starts in (`stage_id`, else the pipeline's first open stage) with
-    its pipeline (`pipeline_id`, else the organisation's default) as `stage.pipeline`: one
-    query. When there is none, the two reads below say which of the two is missing."""
-    stages = Stage.objects.filter(
-        org_id=actor.org_id, pipeline__org_id=actor.org_id
-    ).select_related("pipeline")
-    if pipeline_id is None:
+def _start_stage_query(
+    shape: tuple[bool, bool], *, org_id: int, pipeline_id: int = 0, stage_id: int = 0
+) -> QuerySet[Stage]:
+    default_pipeline, first_open = shape
+    stages = Stage.objects.filter(org_id=org_id, pipeline__org_id=org_id).select_related("pipeline")
+    if default_pipeline:
         stages = stages.filter(pipeline__is_default=True)
     else:
         stages = stages.filter(pipeline_id=pipeline_id)
-    if stage_id is None:
-        stage = stages.filter(kind=StageKind.OPEN).order_by("order", "pk").first()
-    else:
-        stage = stages.filter(pk=stage_id).first()
-    if stage is not None:
-        return stage
+    if first_open:
+        return stages.filter(kind=StageKind.OPEN).order_by("order", "pk")[:1]
+    return stages.filter(pk=stage_id)[:1]
+
+
+_start_stage = Prepared(_start_stage_query)
+
+
+def _pipeline_and_stage(actor: User, pipeline_id: int | None, stage_id: int | None) -> Stage:
+    """The stage a new deal starts in (`stage_id`, else the pipeline's first open stage) with
+    its pipeline (`pipeline_id`, else the organisation's default) as `stage.pipeline`: one
+    prepared read. When there is none, the two reads below say which of the two is missing."""
+    ids = {"pipeline_id": pipeline_id, "stage_id": stage_id}
+    found = _start_stage(
+        (pipeline_id is None, stage_id is None),
+        org_id=actor.org_id or 0,
+        **{name: value for name, value in ids.items() if value is not None},
+    )
+    if found:
+        return found[0]
     return _stage_for_deal(_pipeline_for_deal(actor, pipeline_id), stage_id)
 
 
