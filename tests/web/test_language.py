@@ -161,16 +161,18 @@ def test_no_url_carries_a_language_prefix():
 @pytest.mark.parametrize(
     ("headers", "language", "detail"),
     [
-        ({"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}, "zh-hans", "未找到客户。"),
-        ({"HTTP_ACCEPT_LANGUAGE": "fr-FR,en;q=0.5"}, "en", "Account not found."),
-        ({}, "en", "Account not found."),
+        ({"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}, "zh-hans", ("未找到", "未找到客户。")),
+        ({"HTTP_ACCEPT_LANGUAGE": "fr-FR,en;q=0.5"}, "en", ("Not found", "Account not found.")),
+        ({}, "en", ("Not found", "Account not found.")),
     ],
 )
 def test_an_api_answer_names_the_language_it_chose_from_accept_language(
     world, api_as, headers, language, detail
 ):
+    """The problem's title and detail both come in the language chosen."""
     response = api_as(world["li.rep"]).get("accounts/999999", **headers)
-    assert (response.status_code, response.json()["detail"]) == (404, detail)
+    body = response.json()
+    assert (response.status_code, (body["title"], body["detail"])) == (404, detail)
     assert response["Content-Language"] == language
     assert "Accept-Language" in response["Vary"].split(", ")
 
@@ -180,3 +182,5 @@ def test_the_language_cookie_wins_over_accept_language_on_the_api(world, api_as)
     client.client.cookies["django_language"] = "zh-hans"
     response = client.get("accounts/999999", HTTP_ACCEPT_LANGUAGE="en")
     assert (response["Content-Language"], response.json()["detail"]) == ("zh-hans", "未找到客户。")
+    stale = client.patch("accounts/999999", {"version": 1, "name": "x"})
+    assert (stale.status_code, stale.json()["title"]) == (404, "未找到")

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Schema
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
@@ -46,16 +47,18 @@ JsonInt = Annotated[int, BeforeValidator(_integer_only)]
 DateValue = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Each problem's title, in the language of the request like its detail (RFC 9457: it may
+# change between occurrences for localisation only).
 TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    412: "Precondition failed",
-    422: "Unprocessable entity",
-    429: "Too many requests",
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Authentication required"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition failed"),
+    422: gettext_lazy("Unprocessable entity"),
+    429: gettext_lazy("Too many requests"),
 }
 
 
@@ -95,7 +98,7 @@ def problem(
 ) -> HttpResponse:
     body = {
         "type": f"https://dealbook.dev/problems/{code}",
-        "title": TITLES.get(status, "Error"),
+        "title": str(TITLES.get(status, gettext_lazy("Error"))),
         "status": status,
         "code": code,
         "detail": detail,
