@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.servers.basehttp import WSGIServer
 from django.test import Client
+from django.utils import translation
 
 from tests.personas import World, build_world
 
@@ -17,6 +19,17 @@ from tests.personas import World, build_world
 # server (gunicorn: 2048), not Django's development default of 10: the concurrency test opens
 # fifty at once, and a full accept queue on a busy machine answered one with a reset.
 WSGIServer.request_queue_size = 2048
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language and leaves the thread as it found it.
+    A request activates the language it chose (from a cookie, Accept-Language or the user's
+    profile), and Django's LocaleMiddleware, like ours, leaves it active in the thread: a test
+    ending on a Chinese request would hand Chinese to whatever test runs next in the worker
+    (a fiscal period's label, "2026 财年", where "FY2026" was expected)."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
