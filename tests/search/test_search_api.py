@@ -309,9 +309,34 @@ def test_prepared_search_answers_as_the_plain_queries_for_every_persona(world, s
             results = search(actor=person, query=q, limit=3)
             for group in results.groups:
                 plain = list(selectors._matching(group.type, person, query)[:4])
-                expected = [(row.pk, row.matched_on) for row in plain[:3]]
-                assert [(hit.id, hit.matched_on) for hit in group.hits] == expected, (login, q)
+                expected = [selectors._hit(group.type, row) for row in plain[:3]]
+                assert group.hits == expected, (login, q)
                 assert group.has_more == (len(plain) > 3), (login, q)
                 checked += len(expected)
     assert checked > 40
     assert len(selectors._search_read._cache) >= 8  # the hits came from prepared reads
+
+
+def test_the_answer_is_the_document_its_schema_makes_for_every_persona(world, api_as, scene):
+    """The search answer is built straight from the results (search.schemas.search_answer),
+    not validated per request: byte for byte what SearchOut makes of the same results, for
+    every persona — pool accounts, owners with and without a display name, job titles."""
+    from dealbook.core.api import OrjsonRenderer
+    from dealbook.search.schemas import SearchOut, search_answer
+
+    renderer = OrjsonRenderer()
+    hits = 0
+    for login, person in world.users.items():
+        for q in ("云帆", "acme", "1380", "a", "无此"):
+            results = search(actor=person, query=q, limit=5)
+            by_schema = SearchOut.model_validate(results, from_attributes=True).model_dump()
+            built = search_answer(results)
+            assert built == by_schema, (login, q)
+            assert renderer.render(None, built, response_status=200) == renderer.render(
+                None, by_schema, response_status=200
+            ), (login, q)
+            hits += sum(len(group.hits) for group in results.groups)
+    assert hits > 40
+    response = api_as(world["li.rep"]).client.get("/api/v1/search", {"q": "云帆"})
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == search_answer(search(actor=world["li.rep"], query="云帆"))

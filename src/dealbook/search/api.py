@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from dealbook.core.api import LIST_ERRORS, null_characters_allowed
+from dealbook.core.api import LIST_ERRORS, json_answer, null_characters_allowed
 from dealbook.search import selectors
-from dealbook.search.schemas import SearchOut, SearchParams
+from dealbook.search.schemas import SearchOut, SearchParams, search_answer
 
 router = Router()
 
@@ -17,9 +17,10 @@ router = Router()
 )
 @null_characters_allowed  # clean_query drops control characters, NUL included
 def search(request: HttpRequest, params: Query[SearchParams]):
-    return selectors.search(
+    results = selectors.search(
         actor=request.auth,
         query=params.q,
         types=params.types.split(","),
         limit=params.limit,
     )
+    return json_answer(search_answer(results))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Field, Schema
 
 TYPE_NAMES = "(account|contact|deal|lead)"
@@ -47,3 +49,29 @@ class SearchOut(Schema):
     groups: list[SearchGroupOut] = Field(
         ..., description="One group per requested type, also for types the role cannot see."
     )
+
+
+def search_answer(results: Any) -> dict[str, Any]:
+    """SearchOut's document for `results` (a search.selectors.SearchResults), built directly:
+    validating a few dozen hits through the models above cost a tenth of a search. The models
+    stay its schema (OpenAPI, schemathesis); a test holds the two equal."""
+    return {
+        "query": results.query,
+        "groups": [
+            {
+                "type": group.type,
+                "hits": [
+                    {
+                        "type": hit.type,
+                        "id": hit.id,
+                        "title": hit.title,
+                        "subtitle": hit.subtitle,
+                        "matched_on": hit.matched_on,
+                    }
+                    for hit in group.hits
+                ],
+                "has_more": group.has_more,
+            }
+            for group in results.groups
+        ],
+    }

@@ -338,8 +338,11 @@ class SearchResults:
     groups: list[SearchGroup]
 
 
-def _owner_name(owner: User | None) -> str:
-    return str(owner) if owner is not None else _("In the pool")
+def _owner_name(owner_id: int | None, username: str | None, display_name: str | None) -> str:
+    """What User.__str__ shows of the owner, or that the record is in the pool."""
+    if owner_id is None:
+        return _("In the pool")
+    return display_name or username or ""
 
 
 def _joined(*parts: str) -> str:
@@ -369,38 +372,36 @@ _ENTITIES = {
 }
 
 
-# What a hit shows (`_hit`), and no more: rows of wide records turned whole into objects,
-# their dates parsed, cost more than the search itself.
-_OWNER = ("owner__username", "owner__display_name")
-_HIT_FIELDS = {
-    "account": ("id", "org_id", "name", "name_normalized", "owner_id", *_OWNER),
-    "contact": ("id", "org_id", "name", "name_normalized", "title", "account_id", "account__name"),
-    "deal": ("id", "org_id", "name", "account_id", "owner_id", "account__name", *_OWNER),
-    "lead": ("id", "org_id", "name", "company", "owner_id", *_OWNER),
+# What a hit shows (`_hit`), and no more, read as tuples: rows of wide records turned whole
+# into objects (their parents too), their dates parsed, cost more than the search itself.
+_OWNER = ("owner_id", "owner__username", "owner__display_name")
+_HIT_COLUMNS = {
+    "account": ("id", "name", "matched_on", *_OWNER),
+    "contact": ("id", "name", "matched_on", "title", "account__name"),
+    "deal": ("id", "name", "matched_on", "account__name", *_OWNER),
+    "lead": ("id", "name", "matched_on", "company", *_OWNER),
 }
 
 
 def _visible(kind: str, actor: User) -> QuerySet:
-    """What the actor may see of `kind`, through that type's own selector, with the parents
-    a hit shows."""
+    """What the actor may see of `kind`, through that type's own selector."""
     qs: QuerySet
     if kind == "account":
-        qs = customer_selectors.visible_accounts(actor=actor).select_related("owner")
+        qs = customer_selectors.visible_accounts(actor=actor)
     elif kind == "contact":
-        qs = customer_selectors.visible_contacts(actor=actor, row_by_row=True).select_related(
-            "account"
-        )
+        qs = customer_selectors.visible_contacts(actor=actor, row_by_row=True)
     elif kind == "deal":
-        qs = pipeline_selectors.visible_deals(actor=actor).select_related("account", "owner")
+        qs = pipeline_selectors.visible_deals(actor=actor)
     else:
-        qs = lead_selectors.visible_leads(actor=actor).select_related("owner")
-    return qs.only(*_HIT_FIELDS[kind])
+        qs = lead_selectors.visible_leads(actor=actor)
+    return qs
 
 
 def _matching(kind: str, actor: User, query: str) -> QuerySet:
     """The plain read of one type's hits (the index not ready: no prepared read)."""
     qs = _visible(kind, actor)
-    return text_match(qs, _FIELDS[kind], query, org_id=actor.org_id).order_by(*_ORDER[kind])
+    matched = text_match(qs, _FIELDS[kind], query, org_id=actor.org_id)
+    return matched.order_by(*_ORDER[kind]).values_list(*_HIT_COLUMNS[kind])
 
 
 _TEXT_KEYS = ("hold", "start", "contains_", "prefix_")
@@ -408,20 +409,21 @@ _TEXT_KEYS = ("hold", "start", "contains_", "prefix_")
 
 def _search_query(shape: tuple, **values: Any) -> QuerySet:
     """One type's hits as a prepared read: the visible rows of the stand-in user holding the
-    text markers, ordered, `limit + 1` of them."""
+    text markers, ordered, `limit + 1` of them, as tuples of `_HIT_COLUMNS`."""
     kind, scope_shape, plan, limit = shape
     texts = {key: values.pop(key) for key in list(values) if key.startswith(_TEXT_KEYS)}
     actor = marked_user(scope_shape, **values)
-    return _apply(_visible(kind, actor), plan, texts).order_by(*_ORDER[kind])[: limit + 1]
+    matched = _apply(_visible(kind, actor), plan, texts).order_by(*_ORDER[kind])
+    return matched.values_list(*_HIT_COLUMNS[kind])[: limit + 1]
 
 
 _search_read = Prepared(_search_query)
 _MODELS = {"account": Account, "contact": Contact, "deal": Deal, "lead": Lead}
 
 
-def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -> list:
-    """Up to `limit + 1` rows of `kind` matching `query`: a prepared read when the index is
-    ready (`scope`: the actor's `scope_values`), else a plain one."""
+def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -> list[tuple]:
+    """Up to `limit + 1` rows (`_HIT_COLUMNS`) of `kind` matching `query`: a prepared read
+    when the index is ready (`scope`: the actor's `scope_values`), else a plain one."""
     if scope is None:
         return list(_matching(kind, actor, query)[: limit + 1])
     scope_shape, scope_vals = scope
@@ -435,21 +437,23 @@ def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -
     )
     if plan.empty:
         return []
-    return _search_read((kind, scope_shape, plan, limit), **scope_vals, **texts)
+    return _search_read.tuples((kind, scope_shape, plan, limit), **scope_vals, **texts)
 
 
-def _hit(kind: str, row) -> SearchHit:
+def _hit(kind: str, row: tuple) -> SearchHit:
+    """A hit from its row (`_HIT_COLUMNS[kind]`)."""
+    pk, name, matched_on, *rest = row
     if kind == "account":
-        subtitle = _owner_name(row.owner)
+        subtitle = _owner_name(*rest)
     elif kind == "contact":
-        subtitle = _joined(row.title, row.account.name)
+        subtitle = _joined(*rest)  # job title, account
     elif kind == "deal":
-        subtitle = _joined(row.account.name, str(row.owner))
+        account_name, *owner = rest
+        subtitle = _joined(account_name, _owner_name(*owner))
     else:
-        subtitle = _joined(row.company, _owner_name(row.owner))
-    return SearchHit(
-        type=kind, id=row.pk, title=row.name, subtitle=subtitle, matched_on=row.matched_on
-    )
+        company, *owner = rest
+        subtitle = _joined(company, _owner_name(*owner))
+    return SearchHit(type=kind, id=pk, title=name, subtitle=subtitle, matched_on=matched_on)
 
 
 def search(
