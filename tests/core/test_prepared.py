@@ -255,6 +255,88 @@ def test_tuples_are_the_rows_of_values_list_converted_as_django_converts_them(de
         Prepared(lambda shape, *, org_id: Deal.objects.filter(org_id=org_id)).tuples(org_id=demo)
 
 
+def test_reads_together_give_what_each_read_gives_apart_from_one_statement(demo):
+    """read_together: each read's rows (in its own order, limited as it is) or count, the
+    values converted as a plain fetch converts them — days, instants (aware), nulls, texts
+    with quotes and non-Latin letters, booleans, sums — from a single statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dealbook.core.prepared import Read, read_together
+
+    Deal.objects.filter(pk=Deal.objects.order_by("id").first().pk).update(
+        name='报价 "Q4" \\ 10%', expected_close_date=None, closed_at=None
+    )
+
+    def build(shape, *, org_id, owner_ids):
+        deals = Deal.objects.filter(org_id=org_id, owner_id__in=owner_ids)
+        if shape == ("sums",):
+            return (
+                deals.order_by()
+                .values("owner_id", "currency")
+                .annotate(count=Count("pk"), total=Sum("amount_minor"))
+                .order_by("owner_id", "currency")
+                .values_list("currency", "total", "owner_id", "count")
+            )
+        if shape == ("first",):
+            return deals.order_by("id").values_list(
+                "id", "name", "expected_close_date", "closed_at", "created_at", "account__name"
+            )[:7]
+        if shape == ("stages",):
+            return deals.order_by("-amount_minor", "id").values_list(
+                "id", "owner__is_active", "stage__name"
+            )[:5]
+        return deals.order_by("id").values("pk")[:1001]
+
+    read = Prepared(build)
+    owners = sorted(Deal.objects.values_list("owner_id", flat=True).distinct())[:3]
+    values = {"org_id": demo, "owner_ids": owners}
+    none = {"org_id": demo, "owner_ids": []}
+    reads = [
+        Read(read, ("first",), values),
+        Read(read, ("sums",), values),
+        Read(read, ("count",), values, counted=True),
+        Read(read, ("stages",), values),
+        Read(read, ("first",), none),  # can match nothing: no SQL, no rows
+        Read(read, ("count",), none, counted=True),
+        Read(read, ("first",), {"org_id": demo, "owner_ids": [owners[0] + 10_000]}),
+    ]
+    expected = [
+        list(build(("first",), **values)),
+        list(build(("sums",), **values)),
+        build(("count",), **values).count(),
+        list(build(("stages",), **values)),
+        [],
+        0,
+        [],
+    ]
+    assert expected[0][0][1] == '报价 "Q4" \\ 10%' and expected[0][0][2] is None
+    assert expected[2] > 7 and expected[3]
+    with CaptureQueriesContext(connection) as ctx:
+        together = read_together(reads)
+    assert together == expected
+    assert len(ctx.captured_queries) == 1
+    created = together[0][0][4]
+    assert isinstance(created, dt.datetime) and created.tzinfo is not None
+    assert type(together[0][1][2]) is type(expected[0][1][2]) is dt.date
+    assert [type(row[1]) for row in together[3]] == [bool] * len(together[3])
+    assert read_together([Read(read, ("first",), none)]) == [[]]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda shape, *, org_id: Deal.objects.filter(org_id=org_id),
+        lambda shape, *, org_id: Deal.objects.values_list("stage__required_fields"),
+    ],
+)
+def test_reads_together_refuse_rows_they_cannot_carry(demo, build):
+    from dealbook.core.prepared import Read, read_together
+
+    with pytest.raises(TypeError, match="read_together"):
+        read_together([Read(Prepared(build), (), {"org_id": demo})])
+
+
 def test_instants_and_days_are_bound_as_the_database_stores_them(demo):
     def build(shape, *, org_id, after, day):
         return Deal.objects.filter(

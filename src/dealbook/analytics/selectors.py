@@ -8,8 +8,9 @@ owner, activities done this week per owner, deals that slipped.
 Each section is one function returning a frozen dataclass, built from one or two reads
 over the apps' own selectors — capped counts, ten-row lists, and the roll-ups kept by
 triggers (open deals per stage and owner, completed activities per week) for the team — so
-the page costs a fixed number of queries whatever the data. Every read is prepared and
-comes back as tuples (`Prepared.tuples`); the lists' items are plain dicts, the answer's own
+the page costs a fixed number of queries whatever the data. Every read is prepared, and
+all of them run together as one statement (`core.prepared.read_together`), coming back as
+tuples; the lists' items are plain dicts, the answer's own
 (see analytics.schemas.home_answer). Dates, "this month" and "this week" are those of the
 organisation's time zone.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -30,7 +31,7 @@ from django.utils import timezone
 from dealbook.activities import selectors as activity_selectors
 from dealbook.core.money import from_minor
 from dealbook.core.pagination import COUNT_CAP
-from dealbook.core.prepared import Prepared
+from dealbook.core.prepared import Prepared, Read, read_together
 from dealbook.customers import selectors as customer_selectors
 from dealbook.org import selectors as org_selectors
 from dealbook.org.models import User
@@ -218,17 +219,39 @@ class _Member:
     team_name: str
 
 
+# The page's reads, read together in one statement (see _HomeReads.load).
+MY_PARTS: tuple[str, ...] = (
+    *("agenda_counts", "agenda_items", "closing_totals", "closing_items"),
+    *("idle_count", "idle_items"),
+)
+TEAM_PARTS: tuple[str, ...] = (
+    *("team_pipeline", "stages", "team_members", "team_week"),
+    *("slipped_count", "slipped_items"),
+)
+_COUNTED = frozenset({"idle_count", "slipped_count"})
+
+
 @dataclass(frozen=True)
 class _HomeReads:
-    """The values every read of one actor's home page binds."""
+    """The values every read of one actor's home page binds, and what the reads gave."""
 
     values: dict[str, Any]
+    loaded: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, parts: tuple[str, ...]) -> None:
+        """Read `parts` in one statement (core.prepared.read_together)."""
+        reads = [Read(_home_read, (part,), self.values, counted=part in _COUNTED) for part in parts]
+        self.loaded.update(zip(parts, read_together(reads), strict=True))
 
     def rows(self, part: str) -> list[tuple]:
-        return _home_read.tuples((part,), **self.values)
+        if part not in self.loaded:
+            self.load((part,))
+        return self.loaded[part]
 
     def count(self, part: str) -> CappedCount:
-        return _capped(_home_read.count((part,), **self.values))
+        if part not in self.loaded:
+            self.load((part,))
+        return _capped(self.loaded[part])
 
     @cached_property
     def members(self) -> dict[int, _Member]:
@@ -666,8 +689,10 @@ def home_summary(
     """The signed-in user's home page: my sections, and the team's when the actor has one."""
     clock = org_clock(actor=actor, now=now)
     reads = _home_reads(actor, clock, idle_days)
+    with_team = sees_a_team(actor)
+    reads.load(MY_PARTS + TEAM_PARTS if with_team else MY_PARTS)
     team = None
-    if sees_a_team(actor):
+    if with_team:
         pipeline = team_open_pipeline(reads=reads)
         week = team_activity_this_week(reads=reads)
         by_team = team_breakdown(pipeline, week, reads.members)

@@ -23,10 +23,11 @@ import copy
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
@@ -86,6 +87,7 @@ class _Compiled:
     converters: dict
     template: QuerySet
     tuples: bool = False  # a values_list() read: its SQL's columns are its fields, in order
+    columns: tuple[tuple[str | None, str], ...] = ()  # (alias, internal type) per column
 
 
 class _Empty:
@@ -287,7 +289,8 @@ class Prepared:
             slots.append(param if slot is None else slot)
         if _MARK_TEXT in sql or _TEXT_MARK in sql or f"'{_MARK_YEAR + 1}-" in sql:
             raise PrepareError("a marker was written into the SQL text")
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        selected = compiler.select[0 : compiler.col_count]
+        fields = [column[0] for column in selected]
         return _Compiled(
             compiler=compiler,
             sql=sql,
@@ -295,6 +298,10 @@ class Prepared:
             converters=compiler.get_converters(fields),
             template=template,
             tuples=template._iterable_class is ValuesListIterable,
+            columns=tuple(
+                (alias, expression.output_field.get_internal_type())
+                for expression, _sql, alias in selected
+            ),
         )
 
     def _bind(self, compiled: _Compiled, values: dict[str, Any]) -> list:
@@ -361,3 +368,111 @@ class _Bound:
 
     def __iter__(self) -> Iterable:  # pragma: no cover - iterables don't iterate it
         raise TypeError("a bound query is read through its iterable")
+
+
+# --- several reads in one statement -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Read:
+    """One prepared read of a batch (`read_together`): its rows as tuples (a values_list()
+    read), or, `counted`, the COUNT(*) of its rows."""
+
+    prepared: Prepared
+    shape: Hashable
+    values: dict[str, Any]
+    counted: bool = False
+
+
+def _parse_date(value: Any) -> Any:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _parse_instant(value: Any) -> Any:
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+# PostgreSQL's JSON spells these as text; SQLite's columns hold text already, and Django's own
+# converters read it, as they read a plain fetch.
+_FROM_JSON_TEXT: dict[str, Callable[[Any], Any]] = {
+    "DateField": _parse_date,
+    "DateTimeField": _parse_instant,
+}
+_JSON_SAFE = frozenset(
+    {
+        *("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"),
+        *("SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField"),
+        *("PositiveSmallIntegerField", "ForeignKey", "OneToOneField", "CharField", "TextField"),
+        *("SlugField", "EmailField", "BooleanField", "DateField", "DateTimeField"),
+    }
+)
+
+
+def read_together(reads: Sequence[Read]) -> list[Any]:
+    """The results of `reads`, in their order — each a list of tuples, or an int for a
+    counted read — from one statement: `SELECT (rows of read 1 as JSON), (count of read 2),
+    …`. A page that needs a dozen small reads pays for one round trip, one parse and one
+    snapshot instead of twelve: on PostgreSQL each statement cost about 0.1 ms however small,
+    and each cost Django and the driver as much again.
+
+    Each read's rows are aggregated as a JSON array of arrays (`json_group_array` on SQLite,
+    `json_agg` on PostgreSQL) in the order its own SQL gives them, and turned back into the
+    values a plain fetch gives: on PostgreSQL the dates and instants JSON spells as text are
+    parsed (SQLite's columns hold that text already), then Django's converters apply as to a
+    plain fetch. Columns of other kinds (decimals, JSON, UUIDs…) are refused: read them
+    apart."""
+    results: list[Any] = [None] * len(reads)
+    parts: list[str] = []
+    params: list[Any] = []
+    taken: list[tuple[int, Read, _Compiled]] = []
+    connection = connections[Prepared.using]
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    for i, read in enumerate(reads):
+        compiled = read.prepared._ready(read.shape, read.values, counted=read.counted)
+        if compiled is None:
+            results[i] = 0 if read.counted else []
+            continue
+        if read.counted:
+            parts.append(f"({compiled.sql})")
+        else:
+            if not compiled.tuples:
+                raise TypeError("read_together reads values_list() querysets only")
+            if any(alias is None or kind not in _JSON_SAFE for alias, kind in compiled.columns):
+                raise TypeError(f"read_together cannot carry the columns {compiled.columns}")
+            cells = ", ".join(f"s.{quote(alias)}" for alias, _kind in compiled.columns)  # type: ignore[arg-type]
+            if postgres:
+                parts.append(
+                    f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "  # noqa: S608
+                    f"FROM ({compiled.sql}) AS s)"
+                )
+            else:
+                parts.append(
+                    f"(SELECT json_group_array(json_array({cells})) FROM ({compiled.sql}) AS s)"  # noqa: S608
+                )
+        params.extend(read.prepared._bind(compiled, read.values))
+        taken.append((i, read, compiled))
+    if not parts:
+        return results
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    for (i, read, compiled), value in zip(taken, row, strict=True):
+        if read.counted:
+            results[i] = int(value)
+            continue
+        rows = orjson.loads(value)
+        if postgres:
+            parsers = [
+                (n, _FROM_JSON_TEXT[kind])
+                for n, (_alias, kind) in enumerate(compiled.columns)
+                if kind in _FROM_JSON_TEXT
+            ]
+            for cells_ in rows:
+                for n, parse in parsers:
+                    cells_[n] = parse(cells_[n])
+        if compiled.converters:
+            compiler = read.prepared._compiler(compiled)
+            rows = compiler.apply_converters(rows, compiled.converters)
+        results[i] = [tuple(cells_) for cells_ in rows]
+    return results
