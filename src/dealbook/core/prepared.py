@@ -68,6 +68,32 @@ def _beyond(items: list | tuple | set | frozenset) -> bool:
     return any(isinstance(item, int) and item not in _INT64 for item in items)
 
 
+def _value_shapes(values: dict[str, Any]) -> tuple:
+    return tuple((name, _shape_of(value)) for name, value in sorted(values.items()))
+
+
+@dataclass(frozen=True)
+class _LookedAt:
+    """What a read's values say before any SQL: whether one is beyond 64 bits, and their
+    shapes (part of the compiled read's key)."""
+
+    beyond: bool
+    shapes: tuple
+
+
+def _look_at(values: dict[str, Any]) -> _LookedAt:
+    return _LookedAt(beyond=_beyond_64_bits(values), shapes=_value_shapes(values))
+
+
+def _ordered(values: dict[str, Any]) -> dict[str, list]:
+    """The collections among `values`, sorted: how they are bound (see _Markers.many)."""
+    return {
+        name: sorted(value)
+        for name, value in values.items()
+        if isinstance(value, (list, tuple, set, frozenset))
+    }
+
+
 class PrepareError(RuntimeError):
     """The build used a marker in a way the cached SQL cannot reproduce."""
 
@@ -226,18 +252,32 @@ class Prepared:
             cursor.execute(compiled.sql, self._bind(compiled, values))
             return int(cursor.fetchone()[0])
 
-    def _ready(self, shape: Hashable, values: dict[str, Any], *, counted: bool) -> _Compiled | None:
+    def _ready(
+        self,
+        shape: Hashable,
+        values: dict[str, Any],
+        *,
+        counted: bool,
+        looked_at: _LookedAt | None = None,
+    ) -> _Compiled | None:
         """The compiled read for these values; None when it can match nothing (an empty
-        shape, an integer beyond 64 bits)."""
-        if _beyond_64_bits(values):
+        shape, an integer beyond 64 bits). `looked_at`: what `_look_at(values)` says, when
+        the caller reads several shapes with the same values."""
+        looked_at = looked_at or _look_at(values)
+        if looked_at.beyond:
             return None
-        compiled = self._compiled(shape, values, counted=counted)
+        compiled = self._compiled(shape, values, counted=counted, shapes=looked_at.shapes)
         return None if isinstance(compiled, _Empty) else compiled
 
     using = "default"
 
     def _compiled(
-        self, shape: Hashable, values: dict[str, Any], *, counted: bool
+        self,
+        shape: Hashable,
+        values: dict[str, Any],
+        *,
+        counted: bool,
+        shapes: tuple | None = None,
     ) -> _Compiled | _Empty:
         using = self.using
         key = (
@@ -245,7 +285,7 @@ class Prepared:
             connections[using].vendor,
             counted,
             shape,
-            tuple((name, _shape_of(value)) for name, value in sorted(values.items())),
+            _value_shapes(values) if shapes is None else shapes,
         )
         with self._lock:
             compiled = self._cache.get(key)
@@ -304,12 +344,11 @@ class Prepared:
             ),
         )
 
-    def _bind(self, compiled: _Compiled, values: dict[str, Any]) -> list:
-        ordered = {
-            name: sorted(value)
-            for name, value in values.items()
-            if isinstance(value, (list, tuple, set, frozenset))
-        }
+    def _bind(
+        self, compiled: _Compiled, values: dict[str, Any], ordered: dict[str, list] | None = None
+    ) -> list:
+        if ordered is None:
+            ordered = _ordered(values)
         ops = connections[self.using].ops
         params = []
         for slot in compiled.slots:
@@ -428,8 +467,18 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
     connection = connections[Prepared.using]
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
+    # The reads of a page often share their values: looked at and sorted once.
+    looked_at: dict[int, tuple[_LookedAt, dict[str, list]]] = {}
     for i, read in enumerate(reads):
-        compiled = read.prepared._ready(read.shape, read.values, counted=read.counted)
+        seen, ordered = looked_at.get(id(read.values)) or (None, None)
+        if seen is None or ordered is None:
+            seen, ordered = looked_at[id(read.values)] = (
+                _look_at(read.values),
+                _ordered(read.values),
+            )
+        compiled = read.prepared._ready(
+            read.shape, read.values, counted=read.counted, looked_at=seen
+        )
         if compiled is None:
             results[i] = 0 if read.counted else []
             continue
@@ -450,7 +499,7 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
                 parts.append(
                     f"(SELECT json_group_array(json_array({cells})) FROM ({compiled.sql}) AS s)"  # noqa: S608
                 )
-        params.extend(read.prepared._bind(compiled, read.values))
+        params.extend(read.prepared._bind(compiled, read.values, ordered))
         taken.append((i, read, compiled))
     if not parts:
         return results
