@@ -223,6 +223,17 @@ def test_what_counts_as_an_integer_beyond_64_bits(values, beyond):
     assert _beyond_64_bits(values) is beyond
 
 
+def _sums_by_owner(deals: QuerySet) -> QuerySet:
+    """Deal counts and sums per owner and currency, as the roll-up reads do."""
+    return (
+        deals.order_by()
+        .values("owner_id", "currency")
+        .annotate(count=Count("pk"), total=Sum("amount_minor"))
+        .order_by("owner_id", "currency")
+        .values_list("currency", "total", "owner_id", "count")
+    )
+
+
 def test_tuples_are_the_rows_of_values_list_converted_as_django_converts_them(demo):
     """Prepared.tuples: the rows values_list() gives — dates, instants, sums and names of
     parents, in the fields' order — read with one fetchall."""
@@ -230,13 +241,7 @@ def test_tuples_are_the_rows_of_values_list_converted_as_django_converts_them(de
     def build(shape, *, org_id, owner_ids):
         deals = Deal.objects.filter(org_id=org_id, owner_id__in=owner_ids)
         if shape == ("sums",):
-            return (
-                deals.order_by()
-                .values("owner_id", "currency")
-                .annotate(count=Count("pk"), total=Sum("amount_minor"))
-                .order_by("owner_id", "currency")
-                .values_list("currency", "total", "owner_id", "count")
-            )
+            return _sums_by_owner(deals)
         return deals.order_by("-created_at", "id").values_list(
             "expected_close_date", "id", "account__name", "created_at", "amount_minor"
         )
@@ -271,13 +276,7 @@ def test_reads_together_give_what_each_read_gives_apart_from_one_statement(demo)
     def build(shape, *, org_id, owner_ids):
         deals = Deal.objects.filter(org_id=org_id, owner_id__in=owner_ids)
         if shape == ("sums",):
-            return (
-                deals.order_by()
-                .values("owner_id", "currency")
-                .annotate(count=Count("pk"), total=Sum("amount_minor"))
-                .order_by("owner_id", "currency")
-                .values_list("currency", "total", "owner_id", "count")
-            )
+            return _sums_by_owner(deals)
         if shape == ("first",):
             return deals.order_by("id").values_list(
                 "id", "name", "expected_close_date", "closed_at", "created_at", "account__name"
