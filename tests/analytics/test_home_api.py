@@ -550,3 +550,42 @@ def test_query_count_does_not_grow_with_rows(world, api_as, scene, today, login,
         assert sum(row["count"] for row in body["team"]["pipeline_by_owner"]["owners"]) == len(
             _team_deals(world, EAST)
         )
+
+
+def test_the_page_read_together_is_the_page_read_part_by_part(world, scene, monkeypatch):
+    """The home page's reads run as one statement (read_together); read one by one, as
+    separate prepared reads, they make the same page for every persona — the team's sums,
+    names, week and slipped deals, my agenda, closing deals and idle customers."""
+    from dealbook.analytics import selectors
+
+    now = timezone.now()
+    account = Account.objects.filter(owner=world["li.rep"]).order_by("id").first()
+    ActivityFactory(
+        owner=world["li.rep"],
+        kind="task",
+        due_at=now - dt.timedelta(days=1),
+        completed_at=None,
+        occurred_at=None,
+        account=account,
+    )
+    together = {
+        login: home_answer(home_summary(actor=user, now=now)) for login, user in world.users.items()
+    }
+
+    def part_by_part(reads, parts):
+        for part in parts:
+            if part in selectors._COUNTED:
+                reads.loaded[part] = selectors._home_read.count((part,), **reads.values)
+            else:
+                reads.loaded[part] = selectors._home_read.tuples((part,), **reads.values)
+
+    monkeypatch.setattr(selectors._HomeReads, "load", part_by_part)
+    with CaptureQueriesContext(connection) as ctx:
+        apart = home_answer(home_summary(actor=world["zhang.manager"], now=now))
+    assert len(ctx.captured_queries) >= 12  # the parts were read apart
+    assert apart == together["zhang.manager"]
+    assert apart["team"]["slipped"]["items"] and apart["team"]["pipeline_by_owner"]["owners"]
+    assert any(page["agenda"]["items"] for page in together.values())
+    assert any(page["closing_this_month"]["items"] for page in together.values())
+    for login, user in world.users.items():
+        assert home_answer(home_summary(actor=user, now=now)) == together[login], login

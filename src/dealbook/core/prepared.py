@@ -454,8 +454,11 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
     snapshot instead of twelve: on PostgreSQL each statement cost about 0.1 ms however small,
     and each cost Django and the driver as much again.
 
-    Each read's rows are aggregated as a JSON array of arrays (`json_group_array` on SQLite,
-    `json_agg` on PostgreSQL) in the order its own SQL gives them, and turned back into the
+    Each read's rows become a JSON array of arrays, in the order its own SQL gives them (on
+    SQLite `json_group_array` over the ordered subquery; on PostgreSQL an ARRAY() of the
+    subquery's rows, as JSON: both collect the rows as the subquery's plan emits them, which
+    neither engine's documentation promises in so many words — the tests hold it for every
+    read of the home page), and are turned back into the
     values a plain fetch gives: on PostgreSQL the dates and instants JSON spells as text are
     parsed (SQLite's columns hold that text already), then Django's converters apply as to a
     plain fetch. Columns of other kinds (decimals, JSON, UUIDs…) are refused: read them
@@ -492,8 +495,8 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
             cells = ", ".join(f"s.{quote(alias)}" for alias, _kind in compiled.columns)  # type: ignore[arg-type]
             if postgres:
                 parts.append(
-                    f"(SELECT COALESCE(json_agg(json_build_array({cells})), '[]'::json)::text "  # noqa: S608
-                    f"FROM ({compiled.sql}) AS s)"
+                    f"array_to_json(ARRAY(SELECT json_build_array({cells}) "  # noqa: S608
+                    f"FROM ({compiled.sql}) AS s))::text"
                 )
             else:
                 parts.append(
