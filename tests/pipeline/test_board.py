@@ -482,23 +482,25 @@ def test_query_count_does_not_grow_with_deals(world, api_as, sales, login):
             body = _board(client, sales, per_column=50)
         deal_queries = [q["sql"] for q in ctx.captured_queries if '"pipeline_deal"' in q["sql"]]
         rollup_queries = [q["sql"] for q in ctx.captured_queries if "opendealtotal" in q["sql"]]
-        # Every total from the roll-ups (open deals, and won / lost over the default fiscal
-        # quarter's whole months, in one UNION); li adds the deals shared with her, summed
-        # live (nothing is shared with the others).
-        expected_deal_queries = 2 if login == "li.rep" else 1
-        assert (len(deal_queries), len(rollup_queries)) == (expected_deal_queries, 1), (
-            ctx.captured_queries
-        )
+        # The cards and every total in one statement (core.prepared.read_together): the
+        # roll-ups (open deals, and won / lost over the default fiscal quarter's whole months,
+        # in one UNION), and for li the deals shared with her, summed live (nothing is shared
+        # with the others).
+        assert (len(deal_queries), len(rollup_queries)) == (1, 1), ctx.captured_queries
+        assert deal_queries == rollup_queries
         assert "closeddealmonthtotal" in rollup_queries[0]
+        assert (rollup_queries[0].count('"pipeline_deal"."amount_minor"') > 1) == (
+            login == "li.rep"
+        ), rollup_queries[0]  # the cards' amounts, and li's live sums of them
         counts.append(len(ctx.captured_queries))
         shown = sum(column["count"] for column in body["columns"])
         fresh = User.objects.get(pk=world[login].pk)  # the shares made since: not cached
         assert shown == visible_deals(actor=fresh).count()
         assert sum(len(column["cards"]) for column in body["columns"]) == shown
-    # session + user, the org's clock, the pipeline with its stages, the roll-ups' totals,
-    # the shared deals' totals (li), the cards; and the visibility scope and the shares:
-    # 2 queries for a rep or a manager, none for org-wide roles.
-    assert counts == [{"admin": 6, "zhang.manager": 8, "li.rep": 9}[login]] * 2
+    # session + user, the org's clock, the pipeline with its stages, the cards with every
+    # total; and the visibility scope and the shares: 2 queries for a rep or a manager, none
+    # for org-wide roles.
+    assert counts == [{"admin": 5, "zhang.manager": 7, "li.rep": 7}[login]] * 2
 
 
 @pytest.mark.parametrize("walk_from", [1, 10_000])

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from dealbook.core.errors import DomainError, NotFound
 from dealbook.core.money import CURRENCY_EXPONENTS, from_minor
 from dealbook.core.pagination import Page, page_part, paginate, paginate_prepared
-from dealbook.core.prepared import Prepared
+from dealbook.core.prepared import Prepared, Read, read_together
 from dealbook.org.models import Team, User
 from dealbook.org.policies import Access, Entity, read_access
 from dealbook.org.selectors import org_settings
@@ -1160,13 +1160,17 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
             "closed_first": closed_months[0] if closed_months else None,
             "closed_last": closed_months[1] if closed_months else None,
         }
-        rows = []
+        parts = ["cards"]
         if not live_open or closed_months is not None:
-            rows += _board_read.tuples((board, "rolled_up"), **values)
+            parts.append("rolled_up")
         if _needs_live_sums(board):
-            rows += _board_read.tuples((board, "sums"), **values)
-        totals = _column_totals(rows)
-        cards = _column_cards(_board_read.tuples((board, "cards"), **values), now, stages)
+            parts.append("sums")
+        # One statement for the columns' cards and totals (core.prepared.read_together).
+        card_rows, *total_rows = read_together(
+            [Read(_board_read, (board, part), values) for part in parts]
+        )
+        totals = _column_totals([row for rows in total_rows for row in rows])
+        cards = _column_cards(card_rows, now, stages)
     columns = [
         BoardColumn(
             stage=stage,
