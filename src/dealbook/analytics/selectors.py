@@ -244,14 +244,16 @@ class _HomeReads:
         self.loaded.update(zip(parts, read_together(reads), strict=True))
 
     def rows(self, part: str) -> list[tuple]:
+        return self._result(part)
+
+    def count(self, part: str) -> CappedCount:
+        return _capped(self._result(part))
+
+    def _result(self, part: str) -> Any:
+        """What `part` read: read now, on its own, when no `load` included it."""
         if part not in self.loaded:
             self.load((part,))
         return self.loaded[part]
-
-    def count(self, part: str) -> CappedCount:
-        if part not in self.loaded:
-            self.load((part,))
-        return _capped(self.loaded[part])
 
     @cached_property
     def members(self) -> dict[int, _Member]:

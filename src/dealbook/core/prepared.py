@@ -235,13 +235,17 @@ class Prepared:
             return []
         if not compiled.tuples:
             raise TypeError("Prepared.tuples reads values_list() querysets only")
-        compiler = self._compiler(compiled)
-        with compiler.connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(compiled.sql, self._bind(compiled, values))
             rows = cursor.fetchall()
-        if not compiled.converters:
-            return rows
-        return [tuple(row) for row in compiler.apply_converters(rows, compiled.converters)]
+        return rows if not compiled.converters else self._converted(compiled, rows)
+
+    def _converted(self, compiled: _Compiled, rows: list) -> list[tuple]:
+        """`rows` (tuples or lists of column values) as a plain fetch of `compiled` gives
+        them: Django's column converters applied, one tuple per row."""
+        if compiled.converters:
+            rows = self._compiler(compiled).apply_converters(rows, compiled.converters)
+        return [tuple(row) for row in rows]
 
     def count(self, shape: Hashable = (), **values: Any) -> int:
         """COUNT(*) over the built queryset (slice it in build to cap the count)."""
@@ -468,40 +472,20 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
     params: list[Any] = []
     taken: list[tuple[int, Read, _Compiled]] = []
     connection = connections[Prepared.using]
-    quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
     # The reads of a page often share their values: looked at and sorted once.
     looked_at: dict[int, tuple[_LookedAt, dict[str, list]]] = {}
     for i, read in enumerate(reads):
-        seen, ordered = looked_at.get(id(read.values)) or (None, None)
-        if seen is None or ordered is None:
-            seen, ordered = looked_at[id(read.values)] = (
-                _look_at(read.values),
-                _ordered(read.values),
-            )
+        if id(read.values) not in looked_at:
+            looked_at[id(read.values)] = (_look_at(read.values), _ordered(read.values))
+        seen, ordered = looked_at[id(read.values)]
         compiled = read.prepared._ready(
             read.shape, read.values, counted=read.counted, looked_at=seen
         )
         if compiled is None:
             results[i] = 0 if read.counted else []
             continue
-        if read.counted:
-            parts.append(f"({compiled.sql})")
-        else:
-            if not compiled.tuples:
-                raise TypeError("read_together reads values_list() querysets only")
-            if any(alias is None or kind not in _JSON_SAFE for alias, kind in compiled.columns):
-                raise TypeError(f"read_together cannot carry the columns {compiled.columns}")
-            cells = ", ".join(f"s.{quote(alias)}" for alias, _kind in compiled.columns)  # type: ignore[arg-type]
-            if postgres:
-                parts.append(
-                    f"array_to_json(ARRAY(SELECT json_build_array({cells}) "  # noqa: S608
-                    f"FROM ({compiled.sql}) AS s))::text"
-                )
-            else:
-                parts.append(
-                    f"(SELECT json_group_array(json_array({cells})) FROM ({compiled.sql}) AS s)"  # noqa: S608
-                )
+        parts.append(f"({compiled.sql})" if read.counted else _rows_as_json(compiled, connection))
         params.extend(read.prepared._bind(compiled, read.values, ordered))
         taken.append((i, read, compiled))
     if not parts:
@@ -520,11 +504,25 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
                 for n, (_alias, kind) in enumerate(compiled.columns)
                 if kind in _FROM_JSON_TEXT
             ]
-            for cells_ in rows:
+            for cells in rows:
                 for n, parse in parsers:
-                    cells_[n] = parse(cells_[n])
-        if compiled.converters:
-            compiler = read.prepared._compiler(compiled)
-            rows = compiler.apply_converters(rows, compiled.converters)
-        results[i] = [tuple(cells_) for cells_ in rows]
+                    cells[n] = parse(cells[n])
+        results[i] = read.prepared._converted(compiled, rows)
     return results
+
+
+def _rows_as_json(compiled: _Compiled, connection: Any) -> str:
+    """A scalar subquery giving the rows of `compiled` (a values_list() read) as one JSON
+    text, an array of arrays in the read's own order (see read_together)."""
+    if not compiled.tuples:
+        raise TypeError("read_together reads values_list() querysets only")
+    if any(alias is None or kind not in _JSON_SAFE for alias, kind in compiled.columns):
+        raise TypeError(f"read_together cannot carry the columns {compiled.columns}")
+    quote = connection.ops.quote_name
+    cells = ", ".join(f"s.{quote(alias)}" for alias, _kind in compiled.columns)
+    if connection.vendor == "postgresql":
+        return (
+            f"array_to_json(ARRAY(SELECT json_build_array({cells}) "  # noqa: S608
+            f"FROM ({compiled.sql}) AS s))::text"
+        )
+    return f"(SELECT json_group_array(json_array({cells})) FROM ({compiled.sql}) AS s)"  # noqa: S608
