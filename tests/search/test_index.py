@@ -454,10 +454,7 @@ def test_reassigning_a_record_respells_it_and_an_accounts_contacts_under_the_new
 @pytest.mark.django_db
 def test_an_owners_candidates_are_not_crowded_out_by_other_owners_records(world, monkeypatch):
     """A user who sees records by ownership gets candidates from their owners' postings
-    only (PostgreSQL; SQLite reads the organisation's): other owners' matches, however many,
-    take none of the cap."""
-    if not index.owner_spaces(connection):
-        pytest.skip("SQLite's index holds the organisation's namespace only (OWNER_SPACES)")
+    only: other owners' matches, however many, take none of the cap."""
     li, wang = world["li.rep"], world["wang.rep"]
     for n in range(12):
         AccountFactory(owner=wang, name=f"云帆{n:02d}")

@@ -87,19 +87,6 @@ def slot_for(model: type[models.Model], field: str) -> Slot | None:
     return next((slot for slot in slots_of(model) if slot.field == field), None)
 
 
-# The engines whose index spells owned records' tokens in their owner's namespace too. A GIN
-# bitmap holds every posting of a token before any LIMIT, so a manager's search is cheaper
-# reading the postings of their 40 owners than the organisation's. FTS5 reads a doclist
-# lazily in rowid order and stops at the cap, where merging 40 owners' doclists costs more
-# than it saves (SQLite, `large`: a manager's search 7.1 → 10.4 ms): SQLite keeps one namespace.
-OWNER_SPACES = frozenset({"postgresql"})
-
-
-def owner_spaces(connection: BaseDatabaseWrapper) -> bool:
-    """Whether the engine's index holds owners' namespaces (`OWNER_SPACES`)."""
-    return connection.vendor in OWNER_SPACES
-
-
 def enabled(connection: BaseDatabaseWrapper) -> bool:
     """Whether the engine can hold the index (SQLite and PostgreSQL)."""
     return connection.vendor in ENGINES
@@ -196,17 +183,18 @@ class Entry:
     owner_id: int | None
 
     @property
+    def spaces(self) -> tuple[str, ...]:
+        return tk.namespaces(self.org_id, self.slot.code, self.owner_id)
+
+    @property
     def document(self) -> str:
-        """The entry's tokens as the FTS5 column takes them (SQLite): the organisation's
-        namespace only (see `OWNER_SPACES`)."""
-        return tk.value_document([tk.namespace(self.org_id, self.slot.code)], self.value)
+        """The entry's tokens as the FTS5 column takes them (SQLite)."""
+        return tk.value_document(self.spaces, self.value)
 
     @property
     def tsvector(self) -> str:
-        """The entry's tokens as a tsvector literal (PostgreSQL): in the organisation's
-        namespace and its owner's."""
-        spaces = tk.namespaces(self.org_id, self.slot.code, self.owner_id)
-        return tk.value_tsvector(spaces, self.value)
+        """The entry's tokens as a tsvector literal (PostgreSQL)."""
+        return tk.value_tsvector(self.spaces, self.value)
 
 
 def entries_of(

@@ -12,15 +12,14 @@ and the organisation filter apply to those rows only, by primary key. No scan of
 `search` reads each type as a prepared read (`core.prepared`): compiled once per shape (the
 type, the actor's scope, the fields the query can match), the query's texts bound per request.
 
-Whose postings are read: on PostgreSQL (`index.OWNER_SPACES`), a user who sees a type by
-ownership (a rep, a manager: their own records, their teams', and those shared with them)
-reads the postings of the owners they see only — the index spells every owned record's
-tokens again in its owner's namespace (`tokens`) — and the records shared with them are
-tested apart, field by field on their own values. Users who see every record (directors,
-admins, and each role for the types its policy opens to it whole), and everyone on SQLite,
-read the organisation's postings. Either way the visibility selector still filters every
-candidate: an owner the index has not caught up with can hide a record from the owner's
-side, never show one to anybody else.
+Whose postings are read: a user who sees a type by ownership (a rep, a manager: their own
+records, their teams', and those shared with them) reads the postings of the owners they
+see only — the index spells every owned record's tokens again in its owner's namespace
+(`tokens`) — and the records shared with them are tested apart, field by field on their
+own values. Users who see every record (directors, admins, and each role for the types its
+policy opens to it whole) read the organisation's postings. Either way the visibility
+selector still filters every candidate: an owner the index has not caught up with can hide
+a record from the owner's side, never show one to anybody else.
 
 Bounded cost: per type, the index hands over at most `OWNED_CAP` (100) of the owners'
 records that hold the fragment, or `CANDIDATE_CAPS[engine]` of the organisation's (300 on
@@ -485,7 +484,7 @@ def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -
         query,
         [actor.org_id] if actor.org_id else [],
         empty=not (actor.is_authenticated and actor.org_id),
-        owner_ids=_owners(kind, scope) if index.owner_spaces(connections["default"]) else None,
+        owner_ids=_owners(kind, scope),
     )
     if plan.empty:
         return []

@@ -30,13 +30,13 @@ letters and digits, starting with a letter: SQLite's unicode61 tokenizer keeps e
 whole, and PostgreSQL gets them as literal lexemes. One organisation's tokens never equal
 another's, so a query reads only its own organisation's postings.
 
-On PostgreSQL (`index.OWNER_SPACES`), a record that has an owner (a contact: its
-account's owner) holds every token a second time in its owner's namespace,
-`<slot letter><organisation id>o<owner id><kind letter>…` (`c17o42b2p2q`; `o` is no kind
-letter, so the two spellings never meet). A user who sees records by ownership (a rep, a
-manager of 40 reps) then reads only the postings of the owners they see — a fifth of the
-organisation's for that manager, one two-hundredth for a rep — and every candidate the index
-hands over is theirs. Users who see every record read the organisation's namespace.
+A record that has an owner (a contact: its account's owner) holds every token a second
+time in its owner's namespace, `<slot letter><organisation id>o<owner id><kind letter>…`
+(`c17o42b2p2q`; `o` is no kind letter, so the two spellings never meet). A user who sees
+records by ownership (a rep, a manager of 40 reps) then reads only the postings of the owners
+they see — a fifth of the organisation's for that manager, one two-hundredth for a rep —
+and every candidate the index hands over is theirs. Users who see every record read the
+organisation's namespace.
 
 Both engines' query languages are written here too, from the same tokens: an FTS5 MATCH
 expression for SQLite and a tsquery literal for PostgreSQL.
