@@ -34,7 +34,6 @@ from tests.leads.factories import LeadFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
 
 TOKEN = re.compile(r"^[a-p][0-9]+[sprbtu][0-9a-z]+$")
-OWNED_TOKEN = re.compile(r"^[a-p][0-9]+o[0-9]+[sprbtu][0-9a-z]+$")
 
 
 # --- the token scheme (no database) ---------------------------------------------------------
@@ -126,30 +125,8 @@ def test_queries_are_phrases_of_trigrams_a_bigram_or_one_character():
     ]
     assert tk.fts5_query([["a1b1", "a1b2"], ["b1u3"]]) == '"a1b1 a1b2" OR "b1u3"'
     assert tk.tsquery_literal([["a1b1", "a1b2"], ["b1u3"]]) == "(a1b1 <-> a1b2) | (b1u3)"
-    assert tk.value_tsvector(["a1"], "ab") == "a1s2p:1 a1p2p2q:2 a1b2p2q:3 a1u2p a1u2q"
-    assert tk.value_document(["a1"], "ab") == "a1s2p a1p2p2q a1b2p2q a1u2p a1u2q"
-
-
-def test_an_owned_record_spells_its_tokens_again_in_its_owners_namespace():
-    assert tk.namespace(7, 2, 42) == "c7o42"
-    assert tk.namespaces(7, 2, None) == ("c7",)  # in the pool: the organisation's only
-    assert tk.namespaces(7, 2, 42) == ("c7", "c7o42")
-    spaces = tk.namespaces(1, 0, 5)
-    assert tk.value_document(spaces, "ab") == (
-        "a1s2p a1p2p2q a1b2p2q a1u2p a1u2q a1o5s2p a1o5p2p2q a1o5b2p2q a1o5u2p a1o5u2q"
-    )
-    # The owner's tokens take the same positions: each namespace's phrases stay adjacent.
-    assert tk.value_tsvector(spaces, "ab") == (
-        "a1s2p:1 a1p2p2q:2 a1b2p2q:3 a1o5s2p:1 a1o5p2p2q:2 a1o5b2p2q:3 a1u2p a1u2q a1o5u2p a1o5u2q"
-    )
-    # No owner's token is an organisation's or another owner's (1 + 1 ≠ 11).
-    tokens = [
-        token
-        for org, owner in ((1, 1), (11, None), (1, 11), (1, None), (11, 1))
-        for token in tk.value_tokens(tk.namespace(org, 0, owner), "1a云")
-    ]
-    assert len(tokens) == len(set(tokens)) == 5 * 9
-    assert all(OWNED_TOKEN.match(token) or TOKEN.match(token) for token in tokens)
+    assert tk.value_tsvector("a1", "ab") == "a1s2p:1 a1p2p2q:2 a1b2p2q:3 a1u2p a1u2q"
+    assert tk.value_document("a1", "ab") == "a1s2p a1p2p2q a1b2p2q a1u2p a1u2q"
 
 
 def test_organisations_and_slots_never_share_a_token():
@@ -410,69 +387,6 @@ def test_conversion_indexes_the_account_contact_and_deal_it_creates(world):
     assert _hits(li, "宏远", "lead") == [lead.pk]  # the lead stays, converted
 
 
-def _owners(object_type: str, object_id: int) -> set[int | None]:
-    return set(
-        SearchEntry.objects.filter(object_type=object_type, object_id=object_id).values_list(
-            "owner_id", flat=True
-        )
-    )
-
-
-@pytest.mark.django_db
-def test_reassigning_a_record_respells_it_and_an_accounts_contacts_under_the_new_owner(world):
-    li, liu, zhao = world["li.rep"], world["liu.rep"], world["zhao.manager"]
-    account = customer_services.account_create(actor=li, name="云帆物流")
-    contacts = [
-        customer_services.contact_create(actor=li, account_id=account.pk, name=name)
-        for name in ("王云帆", "云帆 Zhao")
-    ]
-    deal = DealFactory(owner=li, account=account, name="云帆 TMS")
-    assert [_owners("contact", c.pk) for c in contacts] == [{li.pk}, {li.pk}]
-    assert _hits(zhao, "云帆", "contact") == []  # liu's manager: not theirs yet
-    account = customer_services.account_update(
-        actor=world["admin"],
-        account_id=account.pk,
-        version=account.version,
-        values={"owner_id": liu.pk},
-    )
-    assert _owners("account", account.pk) == {liu.pk}
-    assert [_owners("contact", c.pk) for c in contacts] == [{liu.pk}, {liu.pk}]
-    assert sorted(_hits(zhao, "云帆", "contact")) == sorted(c.pk for c in contacts)
-    assert _hits(zhao, "云帆", "account") == [account.pk]
-    assert _hits(zhao, "云帆", "deal") == []  # the deal stays li's
-    deal.owner = liu
-    deal.save(update_fields=["owner"])
-    assert _owners("deal", deal.pk) == {liu.pk}
-    assert _hits(zhao, "云帆", "deal") == [deal.pk]
-    account = customer_services.account_release(actor=liu, account_id=account.pk)
-    assert _owners("account", account.pk) == {None}  # the pool: the organisation's only
-    assert [_owners("contact", c.pk) for c in contacts] == [{None}, {None}]
-    assert _hits(zhao, "云帆", "account") == []
-    assert _hits(world["admin"], "云帆", "account") == [account.pk]
-
-
-@pytest.mark.django_db
-def test_an_owners_candidates_are_not_crowded_out_by_other_owners_records(world, monkeypatch):
-    """A user who sees records by ownership gets candidates from their owners' postings
-    only: other owners' matches, however many, take none of the cap."""
-    li, wang = world["li.rep"], world["wang.rep"]
-    for n in range(12):
-        AccountFactory(owner=wang, name=f"云帆{n:02d}")
-    mine = [AccountFactory(owner=li, name=f"上海云帆{n}") for n in range(3)]
-    monkeypatch.setitem(selectors.CANDIDATE_CAPS, connection.vendor, 4)
-    monkeypatch.setattr(selectors, "OWNED_CAP", 4)
-    selectors._search_read._cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        assert _hits(li, "云帆", "account") == [a.pk for a in mine]
-    (read,) = [q["sql"] for q in ctx.captured_queries if "search_searchentry" in q["sql"]]
-    assert f"a{world.org.pk}o{li.pk}b" in read
-    assert f"a{world.org.pk}b" not in read  # not the organisation's postings
-    # Read from the organisation's postings, the first 4 candidates are wang's older records.
-    assert _hits(world["admin"], "云帆", "account")[:3] == [
-        a.pk for a in Account.objects.filter(owner=wang).order_by("name_normalized")[:3]
-    ]
-
-
 @pytest.mark.django_db
 def test_saving_other_fields_leaves_the_index_alone(world):
     account = AccountFactory(owner=world["li.rep"], name="云帆")
@@ -502,7 +416,7 @@ def test_a_new_record_writes_its_entries_without_reading_any(world):
 def _snapshot() -> list[tuple]:
     return list(
         SearchEntry.objects.order_by("id").values_list(
-            "id", "org_id", "object_type", "object_id", "field", "value", "owner_id"
+            "id", "org_id", "object_type", "object_id", "field", "value"
         )
     )
 

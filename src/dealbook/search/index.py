@@ -12,7 +12,6 @@ same entries, with the same ids.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -71,11 +70,6 @@ SLOTS: tuple[Slot, ...] = (
 )
 _BY_CODE = {slot.code: slot for slot in SLOTS}
 MODEL_LABELS: tuple[str, ...] = tuple(dict.fromkeys(slot.model_label for slot in SLOTS))
-# Whose namespace a record's entries are spelled in besides the organisation's (see
-# `dealbook.search.tokens`): the record's owner, or — through this foreign key — its
-# parent's (a contact is its account's). Its visibility follows the same way.
-OWNER_THROUGH: dict[str, str] = {"customers.Contact": "account"}
-OWNER_COLUMN = "owner_id"
 
 
 def slots_of(model: type[models.Model]) -> tuple[Slot, ...]:
@@ -180,87 +174,49 @@ class Entry:
     slot: Slot
     object_id: int
     value: str
-    owner_id: int | None
-
-    @property
-    def spaces(self) -> tuple[str, ...]:
-        return tk.namespaces(self.org_id, self.slot.code, self.owner_id)
 
     @property
     def document(self) -> str:
         """The entry's tokens as the FTS5 column takes them (SQLite)."""
-        return tk.value_document(self.spaces, self.value)
+        return tk.value_document(tk.namespace(self.org_id, self.slot.code), self.value)
 
     @property
     def tsvector(self) -> str:
         """The entry's tokens as a tsvector literal (PostgreSQL)."""
-        return tk.value_tsvector(self.spaces, self.value)
+        return tk.value_tsvector(tk.namespace(self.org_id, self.slot.code), self.value)
 
 
-def entries_of(
-    slots: Iterable[Slot], org_id: int, object_id: int, values: Sequence, owner_id: int | None
-) -> list[Entry]:
+def entries_of(slots: Iterable[Slot], org_id: int, object_id: int, values: Sequence) -> list[Entry]:
     """The entries a record has: one per slot whose normalised value is not empty."""
     entries = []
     for slot, raw in zip(slots, values, strict=True):
         value = slot.value_of(raw)
         if value:
-            entries.append(
-                Entry(slot.entry_id(object_id), org_id, slot, object_id, value, owner_id)
-            )
+            entries.append(Entry(slot.entry_id(object_id), org_id, slot, object_id, value))
     return entries
 
 
 def source_columns(model: type[models.Model]) -> frozenset[str]:
-    """The attributes whose change can change `model`'s entries: the searched columns, and
-    what says whose record it is (the owner, or the parent that has one), by name or by
-    column as `save(update_fields=…)` may spell them."""
-    owner = model._meta.get_field(OWNER_THROUGH.get(model._meta.label, "owner"))
-    return frozenset(slot.column for slot in slots_of(model)) | {owner.name, owner.attname}
+    """The attributes whose change can change `model`'s entries."""
+    return frozenset(slot.column for slot in slots_of(model))
 
 
-def owner_of(instance: models.Model, *, using: str = "default") -> int | None:
-    """The owner whose namespace `instance`'s entries are spelled in (None: in the pool)."""
-    through = OWNER_THROUGH.get(instance._meta.label)
-    if through is None:
-        return getattr(instance, OWNER_COLUMN)
-    field = instance._meta.get_field(through)
-    parent_id = getattr(instance, field.attname)
-    if parent_id is None:
-        return None
-    cached = field.get_cached_value(instance, None)  # type: ignore[attr-defined]
-    if cached is not None and cached.pk == parent_id:
-        return getattr(cached, OWNER_COLUMN)
-    parent = field.related_model._default_manager.using(using)  # type: ignore[union-attr]
-    return parent.filter(pk=parent_id).values_list(OWNER_COLUMN, flat=True).first()
-
-
-def children_of(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
-    """The indexed models whose owner is `model`'s (contacts of an account), with the column
-    that points at it: re-assigning the parent re-spells their entries."""
-    found = []
-    for label, through in OWNER_THROUGH.items():
-        child = apps.get_model(label)
-        field = child._meta.get_field(through)
-        if field.related_model is model:
-            found.append((child, field.attname))
-    return found
-
-
-def sync_record(instance: models.Model, *, using: str = "default", created: bool = False) -> bool:
+def sync_record(instance: models.Model, *, using: str = "default", created: bool = False) -> None:
     """Make `instance`'s entries match its current values (one read; writes only on change).
-    True when they were spelled under another owner: the record was re-assigned.
 
     A record just `created` has no entries to read: ids are never reused (SQLite's
     AUTOINCREMENT, PostgreSQL's sequences), and a deletion takes a record's entries along."""
     connection = connections[using]
     slots = slots_of(type(instance))
     if not slots or instance.pk is None or not ready(connection):
-        return False
+        return
     org_id: int = instance.org_id  # type: ignore[attr-defined]
-    owner_id = owner_of(instance, using=using)
-    values = [getattr(instance, slot.column) for slot in slots]
-    wanted = {entry.id: entry for entry in entries_of(slots, org_id, instance.pk, values, owner_id)}
+    wanted = {
+        entry.id: entry
+        for entry in entries_of(
+            slots, org_id, instance.pk, [getattr(instance, slot.column) for slot in slots]
+        )
+    }
     current = (
         [] if created else _current(connection, [slot.entry_id(instance.pk) for slot in slots])
     )
@@ -268,32 +224,6 @@ def sync_record(instance: models.Model, *, using: str = "default", created: bool
     fresh = [entry for entry in wanted.values() if entry not in current]
     _remove(connection, stale)
     _add(connection, fresh)
-    return any(entry.owner_id != owner_id for entry in current)
-
-
-def sync_children(instance: models.Model, *, using: str = "default") -> None:
-    """Re-spell the entries of the records whose owner is `instance`'s (the contacts of a
-    re-assigned account) in its owner's namespace: one read of their entries, writes only
-    for those spelled under another owner. Called when `sync_record` found `instance`
-    re-assigned."""
-    connection = connections[using]
-    children = children_of(type(instance))
-    if not children or instance.pk is None or not ready(connection):
-        return
-    owner_id = getattr(instance, OWNER_COLUMN)
-    for child, column in children:
-        object_type = slots_of(child)[0].object_type
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, e.org_id, e.object_id, e.value, e.owner_id FROM {TABLE} e "  # noqa: S608
-                f'WHERE e.object_type = %s AND e.object_id IN (SELECT c."id" FROM '
-                f'"{child._meta.db_table}" c WHERE c."{column}" = %s)',
-                [object_type, instance.pk],
-            )
-            current = [_entry(row) for row in cursor.fetchall()]
-        stale = [entry for entry in current if entry.owner_id != owner_id]
-        _remove(connection, stale)
-        _add(connection, [dataclasses.replace(entry, owner_id=owner_id) for entry in stale])
 
 
 def drop_record(instance: models.Model, *, using: str = "default") -> None:
@@ -313,17 +243,13 @@ def drop_record(instance: models.Model, *, using: str = "default") -> None:
 def _current(connection: BaseDatabaseWrapper, ids: list[int]) -> list[Entry]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, org_id, object_id, value, owner_id FROM {TABLE} "  # noqa: S608
-            f"WHERE id IN ({_marks(ids)})",
+            f"SELECT id, org_id, object_id, value FROM {TABLE} WHERE id IN ({_marks(ids)})",  # noqa: S608
             ids,
         )
-        return [_entry(row) for row in cursor.fetchall()]
-
-
-def _entry(row: tuple[int, int, int, str, int | None]) -> Entry:
-    """An entry from its row (id, org_id, object_id, value, owner_id)."""
-    entry_id, org_id, object_id, value, owner_id = row
-    return Entry(entry_id, org_id, _BY_CODE[entry_id % tk.MAX_SLOTS], object_id, value, owner_id)
+        return [
+            Entry(entry_id, org_id, _BY_CODE[entry_id % tk.MAX_SLOTS], object_id, value)
+            for entry_id, org_id, object_id, value in cursor.fetchall()
+        ]
 
 
 def _remove(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
@@ -346,8 +272,8 @@ def _add(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.executemany(
-                f"INSERT INTO {TABLE} ({_COLUMNS}) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [_row(entry) for entry in entries],
             )
             cursor.executemany(
@@ -358,19 +284,14 @@ def _add(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
             # Two writers of one record without a row lock (a script, the admin) may both
             # find no entry: the last one wins, as it does on the record.
             cursor.executemany(
-                f"INSERT INTO {TABLE} ({_COLUMNS}, tsv) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
-                "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, "
-                "owner_id = EXCLUDED.owner_id, tsv = EXCLUDED.tsv",
+                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value, tsv) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector) "
+                "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, tsv = EXCLUDED.tsv",
                 [(*_row(entry), entry.tsvector) for entry in entries],
             )
 
 
-_COLUMNS = "id, org_id, object_type, object_id, field, value, owner_id"
-
-
-def _row(entry: Entry) -> tuple[int, int, str, int, str, str, int | None]:
-    """The entry as `_COLUMNS` lists its columns."""
+def _row(entry: Entry) -> tuple[int, int, str, int, str, str]:
     return (
         entry.id,
         entry.org_id,
@@ -378,7 +299,6 @@ def _row(entry: Entry) -> tuple[int, int, str, int, str, str, int | None]:
         entry.object_id,
         entry.slot.field,
         entry.value,
-        entry.owner_id,
     )
 
 
@@ -467,7 +387,7 @@ def _clear(connection: BaseDatabaseWrapper, org_id: int | None) -> None:
             last = -1
             while True:
                 cursor.execute(
-                    f"SELECT id, org_id, object_id, value, owner_id FROM {TABLE} "  # noqa: S608
+                    f"SELECT id, org_id, object_id, value FROM {TABLE} "  # noqa: S608
                     "WHERE org_id = %s AND id > %s ORDER BY id LIMIT %s",
                     [org_id, last, READ_CHUNK],
                 )
@@ -478,7 +398,13 @@ def _clear(connection: BaseDatabaseWrapper, org_id: int | None) -> None:
                 cursor.executemany(
                     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) "  # noqa: S608
                     "VALUES ('delete', %s, %s)",
-                    [(entry.id, entry.document) for entry in map(_entry, rows)],
+                    [
+                        (
+                            entry_id,
+                            tk.value_document(tk.namespace(org, entry_id % tk.MAX_SLOTS), value),
+                        )
+                        for entry_id, org, _object_id, value in rows
+                    ],
                 )
         cursor.execute(f"DELETE FROM {TABLE} WHERE org_id = %s", [org_id])  # noqa: S608
 
@@ -489,8 +415,8 @@ def _fill(connection: BaseDatabaseWrapper, org_id: int, model: type[models.Model
     for chunk in _records(connection, model, org_id, [slot.column for slot in slots]):
         entries = [
             entry
-            for object_id, owner_id, *values in chunk
-            for entry in entries_of(slots, org_id, object_id, values, owner_id)
+            for object_id, *values in chunk
+            for entry in entries_of(slots, org_id, object_id, values)
         ]
         _bulk_add(connection, entries)
         written += len(entries)
@@ -500,25 +426,16 @@ def _fill(connection: BaseDatabaseWrapper, org_id: int, model: type[models.Model
 def _records(
     connection: BaseDatabaseWrapper, model: type[models.Model], org_id: int, columns: list[str]
 ) -> Iterator[list[tuple]]:
-    """(id, owner, *columns) of the organisation's records, READ_CHUNK at a time, by id."""
+    """(id, *columns) of the organisation's records, READ_CHUNK at a time, by id."""
     table = model._meta.db_table
     concrete = {field.attname: field.column for field in model._meta.concrete_fields}
-    names = ", ".join(f't."{concrete[column]}"' for column in columns)
-    owner = f't."{OWNER_COLUMN}"'
-    through = OWNER_THROUGH.get(model._meta.label)
-    if through is not None:
-        field = model._meta.get_field(through)
-        parent = field.related_model._meta.db_table  # type: ignore[union-attr]
-        owner = (
-            f'(SELECT p."{OWNER_COLUMN}" FROM "{parent}" p '  # noqa: S608 - a model's table
-            f'WHERE p."id" = t."{field.column}")'
-        )
+    names = ", ".join(f'"{concrete[column]}"' for column in columns)
     last = 0
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                f'SELECT t."id", {owner}, {names} FROM "{table}" t '  # noqa: S608 - model tables
-                'WHERE t."org_id" = %s AND t."id" > %s ORDER BY t."id" LIMIT %s',
+                f'SELECT "id", {names} FROM "{table}" '  # noqa: S608 - a model's table
+                'WHERE "org_id" = %s AND "id" > %s ORDER BY "id" LIMIT %s',
                 [org_id, last, READ_CHUNK],
             )
             rows = cursor.fetchall()
@@ -534,7 +451,8 @@ def _bulk_add(connection: BaseDatabaseWrapper, entries: list[Entry]) -> None:
     raw = connection.connection
     if connection.vendor == "sqlite":
         raw.executemany(
-            f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [_row(entry) for entry in entries],
         )
         raw.executemany(
@@ -544,7 +462,9 @@ def _bulk_add(connection: BaseDatabaseWrapper, entries: list[Entry]) -> None:
         return
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY {TABLE} ({_COLUMNS}, tsv) FROM STDIN") as copy,
+        cursor.copy(
+            f"COPY {TABLE} (id, org_id, object_type, object_id, field, value, tsv) FROM STDIN"
+        ) as copy,
     ):
         for entry in entries:
             copy.write_row((*_row(entry), entry.tsvector))

@@ -36,9 +36,6 @@ class SearchEntry(models.Model):
     object_id = models.BigIntegerField()
     field = models.CharField(max_length=20)
     value = models.TextField()
-    # Whose namespace the tokens are also spelled in (the record's owner, a contact's account's
-    # owner; None in the pool). No constraint, as for `org`: a derived copy, kept by `index`.
-    owner_id = models.BigIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id}.{self.field}"

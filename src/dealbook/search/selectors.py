@@ -12,26 +12,16 @@ and the organisation filter apply to those rows only, by primary key. No scan of
 `search` reads each type as a prepared read (`core.prepared`): compiled once per shape (the
 type, the actor's scope, the fields the query can match), the query's texts bound per request.
 
-Whose postings are read: a user who sees a type by ownership (a rep, a manager: their own
-records, their teams', and those shared with them) reads the postings of the owners they
-see only — the index spells every owned record's tokens again in its owner's namespace
-(`tokens`) — and the records shared with them are tested apart, field by field on their
-own values. Users who see every record (directors, admins, and each role for the types its
-policy opens to it whole) read the organisation's postings. Either way the visibility
-selector still filters every candidate: an owner the index has not caught up with can hide
-a record from the owner's side, never show one to anybody else.
-
-Bounded cost: per type, the index hands over at most `OWNED_CAP` (100) of the owners'
-records that hold the fragment, or `CANDIDATE_CAPS[engine]` of the organisation's (300 on
-SQLite, 500 on PostgreSQL, which visits a table row per candidate), and — only when that
-many hold it — as many again that start with it (for fragments of two characters or more),
-in the index's own order (SQLite: oldest record first; PostgreSQL: the order of the
-table). Up to the cap, hits are exact: prefix matches first, then by name. Above it (on the
-`large` benchmark data: a brand in deal names, as "宏达" in 11,000 deals, a district, a
-single common character) the hits are the best of those candidates only, and `has_more`
-says whether more of the candidates were visible. Every one of an owner-scoped user's
-candidates is theirs; of the organisation's, a fifth are a manager of 40 reps', one in a
-hundred a rep's.
+Bounded cost: per type, the index hands over at most `CANDIDATE_CAPS[engine]` records that
+hold the fragment (300 on SQLite, 500 on PostgreSQL, which visits a table row per
+candidate), and — only when that many hold it — as many again that start with it (for
+fragments of two characters or more), in the index's own order (SQLite: oldest record
+first; PostgreSQL: the order of the table). Up to the cap, hits are exact: prefix matches
+first, then by name. Above it (on the `large` benchmark data: a brand in deal names, as
+"宏达" in 11,000 deals, a district, a single common character) the hits are the best of
+those candidates only: a match the actor may see can be missing when few of the candidates
+are theirs (a rep sees about 1 % of the records), and the order holds among the candidates.
+`has_more` then says whether more of the candidates were visible.
 """
 
 from __future__ import annotations
@@ -66,7 +56,7 @@ from dealbook.leads import selectors as lead_selectors
 from dealbook.leads.models import Lead
 from dealbook.org.models import Organization, User
 from dealbook.org.policies import Entity
-from dealbook.org.visibility import marked_user, scope_values, shared_q
+from dealbook.org.visibility import marked_user, scope_values
 from dealbook.pipeline import selectors as pipeline_selectors
 from dealbook.pipeline.models import Deal
 from dealbook.search import index
@@ -81,10 +71,6 @@ MAX_HITS_PER_TYPE = 20
 # them for each of the four types were most of a search (SQLite, `large`: 9 ms → 5 ms at 300).
 # PostgreSQL's GIN bitmap holds every posting anyway, and it visits a table row per candidate.
 CANDIDATE_CAPS = {"sqlite": 300, "postgresql": 500}
-# The same for a user who sees records by ownership, whose candidates come from the postings
-# of the owners they see (`tokens`: the owner's namespace): every one of them is theirs, where
-# a fifth of the organisation's candidates would be a manager's and one in a hundred a rep's.
-OWNED_CAP = 100
 
 
 # --- matching: the one interface, backed by the search index -------------------------------
@@ -172,7 +158,6 @@ class _Plan:
     matches: tuple[tuple[MatchField, index.Slot | None], ...]
     starting: bool
     empty: bool
-    owned: bool = False  # candidates from the owners' namespaces; shared records apart
 
 
 def _plan(
@@ -183,11 +168,9 @@ def _plan(
     org_ids: list[int],
     *,
     empty: bool = False,
-    owner_ids: Sequence[int] | None = None,
 ) -> tuple[_Plan, dict[str, str]]:
     """The plan of `text_match` and the texts it binds: the index's match texts ("hold",
-    "start") and each field's LIKE patterns ("contains_<i>", "prefix_<i>"). With
-    `owner_ids` (one organisation), the match texts read those owners' namespaces only."""
+    "start") and each field's LIKE patterns ("contains_<i>", "prefix_<i>")."""
     connection = connections[db]
     use_index = index.ready(connection)
     matches: list[_Match] = []
@@ -203,16 +186,13 @@ def _plan(
     texts: dict[str, str] = {}
     indexed = [match for match in matches if match.slot is not None]
 
-    owners: Sequence[int | None] = [None] if owner_ids is None else owner_ids
-    spaces = [(org, owner) for org in org_ids for owner in owners]
-
     def phrases(selected: Sequence[_Match], *, prefix: bool) -> list[list[str]]:
         spell = tk.prefix_phrase if prefix else tk.contains_phrase
         return [
-            spell(tk.namespace(org, match.slot.code, owner), match.key)
+            spell(tk.namespace(org, match.slot.code), match.key)
             for match in selected
             if match.slot is not None
-            for org, owner in spaces
+            for org in org_ids
         ]
 
     holding = phrases(indexed, prefix=False)
@@ -228,17 +208,13 @@ def _plan(
         matches=tuple((match.field, match.slot) for match in matches),
         starting="start" in texts,
         empty=empty,
-        owned=owner_ids is not None,
     )
     return plan, texts
 
 
-def _apply(
-    queryset: QuerySet, plan: _Plan, texts: dict[str, Any], shared: Q | None = None
-) -> QuerySet:
+def _apply(queryset: QuerySet, plan: _Plan, texts: dict[str, Any]) -> QuerySet:
     """`queryset` narrowed and annotated as `plan` says, binding `texts` (the real texts, or
-    a prepared read's markers). An `owned` plan's candidates are the owners' records only:
-    the records `shared` with the user are tested apart, each field on its own value."""
+    a prepared read's markers)."""
     if plan.empty:
         return queryset.none().annotate(matched_on=Value(""), match_rank=Value(1))
     connection = connections[queryset.db]
@@ -273,14 +249,9 @@ def _apply(
 
     any_match = Q(pk__in=[])
     if "hold" in texts:
-        cap = OWNED_CAP if plan.owned else CANDIDATE_CAPS[connection.vendor]
+        cap = CANDIDATE_CAPS[connection.vendor]
         sql, params = index.matches_sql(connection, texts["hold"], texts.get("start"), cap)
         any_match = Q(InIndex(sql, params))
-    if plan.owned and shared is not None:
-        any_field = Q(pk__in=[])
-        for i, (field, slot) in enumerate(plan.matches):
-            any_field |= test(i, field, slot, prefix=False)
-        any_match |= shared & any_field
     any_prefix = Q(pk__in=[])
     for i, (field, slot) in enumerate(plan.matches):
         if slot is None:
@@ -442,29 +413,8 @@ def _search_query(shape: tuple, **values: Any) -> QuerySet:
     kind, scope_shape, plan, limit = shape
     texts = {key: values.pop(key) for key in list(values) if key.startswith(_TEXT_KEYS)}
     actor = marked_user(scope_shape, **values)
-    shared = None
-    if plan.owned:
-        parent, column = _OWNED_THROUGH.get(kind, (_ENTITIES[kind], "pk"))
-        shared = shared_q(actor, parent, field=column)
-    matched = _apply(_visible(kind, actor), plan, texts, shared).order_by(*_ORDER[kind])
+    matched = _apply(_visible(kind, actor), plan, texts).order_by(*_ORDER[kind])
     return matched.values_list(*_HIT_COLUMNS[kind])[: limit + 1]
-
-
-# A type seen through its parent: what is shared is the parent (a contact's account).
-_OWNED_THROUGH = {"contact": (Entity.ACCOUNT, "account_id")}
-
-
-def _owners(kind: str, scope: tuple) -> list[int] | None:
-    """The owners whose namespaces hold every `kind` record the user sees by ownership (its
-    parent's too, for a contact), or None when the user reads the organisation's: they may
-    see every record, or none."""
-    (_role, _access, _has_org, mode, scoped_types), values = scope
-    needed = {kind}
-    if kind in _OWNED_THROUGH:
-        needed.add(_OWNED_THROUGH[kind][0].value)
-    if not mode or not needed <= set(scoped_types):
-        return None
-    return values["owner_ids"]
 
 
 _search_read = Prepared(_search_query)
@@ -484,7 +434,6 @@ def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -
         query,
         [actor.org_id] if actor.org_id else [],
         empty=not (actor.is_authenticated and actor.org_id),
-        owner_ids=_owners(kind, scope),
     )
     if plan.empty:
         return []

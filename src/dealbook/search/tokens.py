@@ -30,14 +30,6 @@ letters and digits, starting with a letter: SQLite's unicode61 tokenizer keeps e
 whole, and PostgreSQL gets them as literal lexemes. One organisation's tokens never equal
 another's, so a query reads only its own organisation's postings.
 
-A record that has an owner (a contact: its account's owner) holds every token a second
-time in its owner's namespace, `<slot letter><organisation id>o<owner id><kind letter>…`
-(`c17o42b2p2q`; `o` is no kind letter, so the two spellings never meet). A user who sees
-records by ownership (a rep, a manager of 40 reps) then reads only the postings of the owners
-they see — a fifth of the organisation's for that manager, one two-hundredth for a rep —
-and every candidate the index hands over is theirs. Users who see every record read the
-organisation's namespace.
-
 Both engines' query languages are written here too, from the same tokens: an FTS5 MATCH
 expression for SQLite and a tsquery literal for PostgreSQL.
 """
@@ -85,22 +77,11 @@ def _code(character: str) -> str:
     return code
 
 
-def namespace(org_id: int, slot: int, owner_id: int | None = None) -> str:
-    """The prefix of every token of `slot` (what is indexed) in organisation `org_id`, and,
-    with `owner_id`, of the same tokens again for the records that user owns."""
+def namespace(org_id: int, slot: int) -> str:
+    """The prefix of every token of `slot` (what is indexed) in organisation `org_id`."""
     if not 0 <= slot < MAX_SLOTS:
         raise ValueError(f"slot {slot} is outside 0–{MAX_SLOTS - 1}")
-    if owner_id is None:
-        return f"{chr(ord('a') + slot)}{int(org_id)}"
-    return f"{chr(ord('a') + slot)}{int(org_id)}o{int(owner_id)}"
-
-
-def namespaces(org_id: int, slot: int, owner_id: int | None) -> tuple[str, ...]:
-    """The namespaces an entry's tokens are spelled in: its organisation's, and its owner's
-    when the record has one (a record in the pool has none)."""
-    if owner_id is None:
-        return (namespace(org_id, slot),)
-    return (namespace(org_id, slot), namespace(org_id, slot, owner_id))
+    return f"{chr(ord('a') + slot)}{int(org_id)}"
 
 
 def _grams(codes: list[str], size: int) -> list[str]:
@@ -130,26 +111,20 @@ def value_tokens(ns: str, value: str) -> list[str]:
     return positional + unigrams
 
 
-def value_document(spaces: Sequence[str], value: str) -> str:
-    """What goes into the FTS5 column for a value: its tokens in each namespace, one
-    namespace after the other (a phrase never spans two: their tokens differ), separated by
-    spaces."""
-    return " ".join(token for ns in spaces for token in value_tokens(ns, value))
+def value_document(ns: str, value: str) -> str:
+    """What goes into the FTS5 column for a value: its tokens separated by spaces."""
+    return " ".join(value_tokens(ns, value))
 
 
-def value_tsvector(spaces: Sequence[str], value: str) -> str:
+def value_tsvector(ns: str, value: str) -> str:
     """A PostgreSQL tsvector literal for a value: starts, bigrams and trigrams with their
-    positions (phrases need them; each namespace's tokens take the same positions), unigrams
-    without (they are only ever looked up alone)."""
+    positions (phrases need them), unigrams without (they are only ever looked up alone)."""
     if not value:
         return ""
-    words = []
-    unigrams = []
-    for ns in spaces:
-        positional, singles = _split(ns, value)
-        words.extend(f"{token}:{position}" for position, token in enumerate(positional, start=1))
-        unigrams.extend(singles)
-    return " ".join(words + unigrams)
+    positional, unigrams = _split(ns, value)
+    return " ".join(
+        [f"{token}:{position}" for position, token in enumerate(positional, start=1)] + unigrams
+    )
 
 
 def contains_phrase(ns: str, key: str) -> list[str]:
