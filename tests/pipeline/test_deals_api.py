@@ -544,6 +544,25 @@ def test_a_move_win_and_lose_answer_with_the_document_of_the_deal_they_left(
     assert response.json()["status"] == "won"
 
 
+def test_a_move_reads_its_answer_whole_in_one_statement_after_its_writes(
+    world, api_as, sales, varied_deals
+):
+    """The row with its contacts and competitors (deal_row_get), not the deal as model
+    instances and its children apart."""
+    deal = varied_deals[0]
+    client = api_as(world["li.rep"])
+    body = {"stage_id": stage(sales, "Needs analysis").pk, "version": deal.version}
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"deals/{deal.pk}/move", body)
+    assert response.status_code == 200, response.content
+    assert response.json()["contact_ids"] and len(response.json()["competitors"]) == 2
+    statements = [q["sql"] for q in ctx.captured_queries]
+    audit = next(i for i, sql in enumerate(statements) if "INSERT INTO" in sql and "audit" in sql)
+    after = [sql for sql in statements[audit + 1 :] if sql.startswith("SELECT")]
+    assert len(after) == 1, after
+    assert "pipeline_deal_contacts" in after[0] and "pipeline_deal_competitors" in after[0]
+
+
 def test_a_deal_row_reads_what_its_columns_say():
     fields = selectors.DealRow._fields
     for field, column in zip(fields[:-2], selectors.DEAL_ROW_COLUMNS, strict=True):

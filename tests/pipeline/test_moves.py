@@ -257,8 +257,14 @@ def test_reopening_a_lost_deal_clears_closing_fields(world, sales):
     deal = DealFactory(owner=li)
     reason = LostReasonFactory(org=world.org)
     services.deal_lose(actor=li, deal_id=deal.pk, lost_reason_id=reason.pk, note="No budget")
-    deal = services.deal_move_to_stage(
+    moved = services.deal_move_to_stage(
         actor=li, deal_id=deal.pk, stage_id=stage(sales, "Qualification").pk, version=2
+    )
+    assert (moved.id, moved.status, moved.version, moved.lost_reason_id) == (
+        deal.pk,
+        "open",
+        3,
+        None,
     )
     deal.refresh_from_db()
     assert (deal.status, deal.closed_at, deal.lost_reason_id, deal.lost_note) == (

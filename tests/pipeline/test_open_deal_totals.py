@@ -70,7 +70,7 @@ def test_roll_up_follows_every_write(world, sales):
 
     services.deal_update(
         actor=li,
-        deal_id=deal.pk,
+        deal_id=deal.id,
         version=deal.version,
         values={"amount": Decimal("99.99"), "probability": 35},
     )

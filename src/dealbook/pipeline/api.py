@@ -15,7 +15,6 @@ from dealbook.core.api import (
 )
 from dealbook.core.pagination import paginate
 from dealbook.pipeline import selectors, services
-from dealbook.pipeline.models import Deal
 from dealbook.pipeline.schemas import (
     BoardOut,
     BoardParams,
@@ -58,9 +57,9 @@ def _page(qs, page: PageParams) -> dict:
     return page_out(paginate(qs, limit=page.limit, offset=page.offset))
 
 
-def _answer(deal: Deal) -> HttpResponse:
-    """The answer of a write that read the deal itself (move, win, lose: see deal_get)."""
-    return json_answer(deal_answer(selectors.DealRow.of(deal)))
+def _answer(row: selectors.DealRow) -> HttpResponse:
+    """The answer of a write that read the deal's row itself (move, win, lose)."""
+    return json_answer(deal_answer(row))
 
 
 def _deal(request: HttpRequest, deal_id: int, *, status: int = 200) -> HttpResponse:

@@ -497,12 +497,13 @@ def _move(
     values: dict[str, Any] | None,
     verb: str,
     stage_kind: str | None = None,
-) -> Deal:
+) -> selectors.DealRow:
     """The one path that moves a deal between stages (by id, or the pipeline's first of a kind).
 
-    Answers with the deal as the actor now sees it, read in the move's own transaction (read
-    after it, the answer could already show a concurrent writer's next version, and be taken
-    for the one this move produced). Whether the actor may change the deal is read before the
+    Answers with the deal as the actor now sees it — its API row (`deal_row_get`: one
+    statement, children included) — read in the move's own transaction (read after it, the
+    answer could already show a concurrent writer's next version, and be taken for the one
+    this move produced). Whether the actor may change the deal is read before the
     transaction opens (on SQLite it holds the database's one write lock, which every other
     writer waits for); the deal is then locked and its version checked, so a change in between
     refuses the move. A record the move refers to that is deleted in between (a contact, a lost
@@ -527,7 +528,7 @@ def _move(
                 values=values,
                 verb=verb,
             )
-            return selectors.deal_get(actor=actor, deal_id=deal_id)
+            return selectors.deal_row_get(actor=actor, deal_id=deal_id)
     except IntegrityError:
         raise _deleted_meanwhile() from None
 
@@ -653,7 +654,7 @@ def deal_move_to_stage(
     stage_id: int,
     version: int | None = None,
     values: dict[str, Any] | None = None,
-) -> Deal:
+) -> selectors.DealRow:
     """Move a deal to another stage of its pipeline, supplying that stage's required fields
     in `values` if need be (amount, expected_close_date, contact_ids, competitor_ids,
     next_step, lost_reason_id, lost_note). Missing requirements → 422 "stage_requirements"."""
@@ -667,7 +668,7 @@ def deal_move_to_stage(
     )
 
 
-def deal_win(*, actor: User, deal_id: int, version: int | None = None) -> Deal:
+def deal_win(*, actor: User, deal_id: int, version: int | None = None) -> selectors.DealRow:
     """Move the deal to its pipeline's won stage."""
     return _move(
         actor=actor,
@@ -688,7 +689,7 @@ def deal_lose(
     note: str = "",
     competitor_ids: Iterable[int] = (),
     version: int | None = None,
-) -> Deal:
+) -> selectors.DealRow:
     """Move the deal to its pipeline's lost stage with a reason (and the competitors it went to)."""
     values: dict[str, Any] = {"lost_reason_id": lost_reason_id, "lost_note": note}
     competitor_ids = list(competitor_ids)
