@@ -134,46 +134,6 @@ class DealRow(NamedTuple):
     competitors: list[DealChildRef]  # by name, then id
 
     @classmethod
-    def of(cls, deal: Deal) -> DealRow:
-        """The row of a deal already read whole, with its related rows and children
-        (deal_get)."""
-        lost_reason, stage = deal.lost_reason, deal.stage
-        return cls(
-            id=deal.pk,
-            version=deal.version,
-            name=deal.name,
-            account_id=deal.account_id,
-            account_name=deal.account.name,
-            owner_id=deal.owner_id,
-            owner_username=deal.owner.username,
-            owner_display_name=deal.owner.display_name,
-            pipeline_id=deal.pipeline_id,
-            pipeline_name=deal.pipeline.name,
-            stage_id=deal.stage_id,
-            stage_name=stage.name,
-            stage_kind=stage.kind,
-            stage_order=stage.order,
-            stage_probability=stage.probability,
-            status=deal.status,
-            amount_minor=deal.amount_minor,
-            currency=deal.currency,
-            probability=deal.probability,
-            expected_close_date=deal.expected_close_date,
-            source=deal.source,
-            next_step=deal.next_step,
-            description=deal.description,
-            lost_reason_id=deal.lost_reason_id,
-            lost_reason_name=lost_reason.name if lost_reason is not None else None,
-            lost_note=deal.lost_note,
-            stage_entered_at=deal.stage_entered_at,
-            closed_at=deal.closed_at,
-            created_at=deal.created_at,
-            updated_at=deal.updated_at,
-            contact_ids=deal.contact_ids,
-            competitors=deal.sorted_competitors,
-        )
-
-    @classmethod
     def read(cls, row: tuple) -> DealRow:
         """A row of deal_rows: its children (JSON arrays, NULL for none) put in order."""
         *own, contact_ids, competitors = row
