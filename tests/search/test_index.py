@@ -22,7 +22,8 @@ from dealbook.customers.models import Account, Contact
 from dealbook.customers.selectors import visible_contacts as customers_visible_contacts
 from dealbook.leads import services as lead_services
 from dealbook.leads.models import Lead
-from dealbook.org.models import Share
+from dealbook.org import services as org_services
+from dealbook.org.models import Share, User
 from dealbook.pipeline import services as pipeline_services
 from dealbook.pipeline.models import Deal
 from dealbook.search import index, selectors
@@ -34,6 +35,7 @@ from tests.leads.factories import LeadFactory
 from tests.pipeline.factories import DealFactory, PipelineFactory
 
 TOKEN = re.compile(r"^[a-p][0-9]+[sprbtu][0-9a-z]+$")
+BUCKET_TOKEN = re.compile(r"^[a-p][0-9]+v[0-9]+[sprbtu][0-9a-z]+$")
 
 
 # --- the token scheme (no database) ---------------------------------------------------------
@@ -127,6 +129,26 @@ def test_queries_are_phrases_of_trigrams_a_bigram_or_one_character():
     assert tk.tsquery_literal([["a1b1", "a1b2"], ["b1u3"]]) == "(a1b1 <-> a1b2) | (b1u3)"
     assert tk.value_tsvector("a1", "ab") == "a1s2p:1 a1p2p2q:2 a1b2p2q:3 a1u2p a1u2q"
     assert tk.value_document("a1", "ab") == "a1s2p a1p2p2q a1b2p2q a1u2p a1u2q"
+
+
+def test_postgresql_spells_a_records_tokens_in_its_buckets_namespace():
+    assert tk.BUCKET_SIZE == 65_536
+    assert [tk.bucket_of(i) for i in (1, 65_535, 65_536, 1_000_000)] == [0, 0, 1, 15]
+    assert tk.namespace(7, 2, 3) == "c7v3"
+    assert tk.namespace(7, 2, tk.BUCKET_PLACEHOLDER) == "c7v~"  # a query's: the SQL fills it
+    # No bucket's token is an organisation's or another bucket's (1 + 1 ≠ 11).
+    tokens = [
+        token
+        for org, bucket in ((1, 1), (11, None), (1, 11), (1, None), (11, 1), (1, 0))
+        for token in tk.value_tokens(tk.namespace(org, 0, bucket), "1a云")
+    ]
+    assert len(tokens) == len(set(tokens)) == 6 * 9
+    assert all(BUCKET_TOKEN.match(token) or TOKEN.match(token) for token in tokens)
+    placeholder = tk.namespace(1, 0, tk.BUCKET_PLACEHOLDER)
+    assert tk.contains_phrase(placeholder, "ab") == ["a1v~b2p2q"]
+    assert tk.contains_phrase(placeholder, "ab")[0].replace("~", "3") in tk.value_tokens(
+        tk.namespace(1, 0, 3), "xab"
+    )
 
 
 def test_organisations_and_slots_never_share_a_token():
@@ -387,6 +409,107 @@ def test_conversion_indexes_the_account_contact_and_deal_it_creates(world):
     assert _hits(li, "宏远", "lead") == [lead.pk]  # the lead stays, converted
 
 
+def _owners(object_type: str, object_id: int) -> set[int | None]:
+    return set(
+        SearchEntry.objects.filter(object_type=object_type, object_id=object_id).values_list(
+            "owner_id", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_reassigning_a_record_respells_it_and_an_accounts_contacts_under_the_new_owner(world):
+    li, liu, zhao = world["li.rep"], world["liu.rep"], world["zhao.manager"]
+    account = customer_services.account_create(actor=li, name="云帆物流")
+    contacts = [
+        customer_services.contact_create(actor=li, account_id=account.pk, name=name)
+        for name in ("王云帆", "云帆 Zhao")
+    ]
+    deal = DealFactory(owner=li, account=account, name="云帆 TMS")
+    assert [_owners("contact", c.pk) for c in contacts] == [{li.pk}, {li.pk}]
+    assert _hits(zhao, "云帆", "contact") == []  # liu's manager: not theirs yet
+    account = customer_services.account_update(
+        actor=world["admin"],
+        account_id=account.pk,
+        version=account.version,
+        values={"owner_id": liu.pk},
+    )
+    assert _owners("account", account.pk) == {liu.pk}
+    assert [_owners("contact", c.pk) for c in contacts] == [{liu.pk}, {liu.pk}]
+    assert sorted(_hits(zhao, "云帆", "contact")) == sorted(c.pk for c in contacts)
+    assert _hits(zhao, "云帆", "account") == [account.pk]
+    assert _hits(zhao, "云帆", "deal") == []  # the deal stays li's
+    deal.owner = liu
+    deal.save(update_fields=["owner"])
+    assert _owners("deal", deal.pk) == {liu.pk}
+    assert _hits(zhao, "云帆", "deal") == [deal.pk]
+    account = customer_services.account_release(actor=liu, account_id=account.pk)
+    assert _owners("account", account.pk) == {None}  # the pool: the organisation's only
+    assert [_owners("contact", c.pk) for c in contacts] == [{None}, {None}]
+    assert _hits(zhao, "云帆", "account") == []
+    assert _hits(world["admin"], "云帆", "account") == [account.pk]
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """A candidate cap of 4: the prepared reads, which hold the cap in their SQL, are built
+    afresh for the test, and again after it."""
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 4)
+    selectors._search_read._cache.clear()
+    yield 4
+    selectors._search_read._cache.clear()
+
+
+@pytest.mark.django_db
+def test_an_owners_candidates_are_not_crowded_out_by_other_owners_records(world, small_cap):
+    """A user who sees records by ownership gets candidates of the owners they see only:
+    other owners' matches, however many, take none of the cap."""
+    li, wang = world["li.rep"], world["wang.rep"]
+    for n in range(12):
+        AccountFactory(owner=wang, name=f"云帆{n:02d}")
+    mine = [AccountFactory(owner=li, name=f"上海云帆{n}") for n in range(3)]
+    with CaptureQueriesContext(connection) as ctx:
+        assert _hits(li, "云帆", "account") == [a.pk for a in mine]
+    (read,) = [q["sql"] for q in ctx.captured_queries if "search_searchentry" in q["sql"]]
+    assert f"owner_id IN ({li.pk})" in read
+    # The organisation's candidates, for the admin: the first 4 in the index's order (wang's
+    # oldest: all in bucket 0 on PostgreSQL), then the 4 more that start with the fragment.
+    wangs = list(Account.objects.filter(owner=wang).order_by("pk"))
+    assert _hits(world["admin"], "云帆", "account") == [a.pk for a in wangs[:4]]
+
+
+@pytest.mark.django_db
+def test_a_shared_record_is_a_candidate_and_a_shared_account_opens_its_contacts(world, small_cap):
+    li, wang = world["li.rep"], world["wang.rep"]
+    theirs = AccountFactory(owner=wang, name="云帆总部")
+    contact = ContactFactory(account=theirs, name="云帆 王")
+    for n in range(6):
+        AccountFactory(owner=wang, name=f"云帆{n:02d}")
+    assert _hits(li, "云帆", "account") == []
+    assert _hits(li, "云帆", "contact") == []
+    org_services.share_create(
+        actor=world["admin"], object_type="account", object_id=theirs.pk, user=li
+    )
+    li = User.objects.get(pk=li.pk)  # a fresh request: the shares are read again
+    assert _hits(li, "云帆", "account") == [theirs.pk]
+    # A shared account's contacts name the account's owner: read from the organisation's.
+    assert _hits(li, "云帆", "contact") == [contact.pk]
+
+
+@pytest.mark.django_db
+def test_postgresql_reads_the_newest_bucket_first(world, small_cap, monkeypatch):
+    monkeypatch.setattr(tk, "BUCKET_SIZE", 3)
+    li = world["li.rep"]
+    accounts = [AccountFactory(owner=li, name=f"上海云帆{n:02d}") for n in range(10)]
+    ids = [a.pk for a in accounts]
+    if connection.vendor == "postgresql":  # bucket by bucket from the newest
+        expected = sorted(ids, key=lambda pk: (-(pk // 3), pk))[:4]
+    else:  # FTS5: oldest first
+        expected = ids[:4]
+    for actor in (li, world["admin"]):  # the candidates, by name (here: by id)
+        assert _hits(actor, "云帆", "account") == sorted(expected)
+
+
 @pytest.mark.django_db
 def test_saving_other_fields_leaves_the_index_alone(world):
     account = AccountFactory(owner=world["li.rep"], name="云帆")
@@ -416,7 +539,7 @@ def test_a_new_record_writes_its_entries_without_reading_any(world):
 def _snapshot() -> list[tuple]:
     return list(
         SearchEntry.objects.order_by("id").values_list(
-            "id", "org_id", "object_type", "object_id", "field", "value"
+            "id", "org_id", "object_type", "object_id", "field", "value", "owner_id"
         )
     )
 
@@ -518,13 +641,10 @@ def test_search_sees_exactly_the_contacts_the_customers_selector_shows(world, lo
 
 
 @pytest.mark.django_db
-def test_candidates_are_capped_per_condition_and_prefix_matches_still_come_first(
-    world, monkeypatch
-):
+def test_candidates_are_capped_per_condition_and_prefix_matches_still_come_first(world, small_cap):
     li = world["li.rep"]
     inside = [AccountFactory(owner=li, name=f"上海云帆{n:02d}") for n in range(8)]
     prefix = [AccountFactory(owner=li, name=f"云帆{n:02d}") for n in range(3)]
-    monkeypatch.setitem(selectors.CANDIDATE_CAPS, connection.vendor, 4)
     rows = list(
         text_match(Account.objects.all(), [NAME], "云帆", org_id=world.org.pk).order_by(
             "match_rank", "name_normalized"
@@ -569,8 +689,10 @@ def test_flush_empties_the_full_text_index_too(world):
     """A contentless FTS5 table is no model table: `flush` (TransactionTestCase) would leave
     its rows behind, and the post_migrate receiver clears them."""
     AccountFactory(owner=world["li.rep"], name="云帆")
-    phrase = tk.contains_phrase(tk.namespace(world.org.pk, 0), "云帆")
-    sql, params = index.candidates_sql(connection, index.match_text(connection, [phrase]), 10)
+    bucket = tk.BUCKET_PLACEHOLDER if connection.vendor == "postgresql" else None
+    phrase = tk.contains_phrase(tk.namespace(world.org.pk, 0, bucket), "云帆")
+    text = index.match_text(connection, [phrase])
+    sql, params = index.candidates_sql(connection, text, 10, Account._meta.db_table)
 
     def found() -> int:
         with connection.cursor() as cursor:

@@ -12,6 +12,7 @@ same entries, with the same ids.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,11 @@ SLOTS: tuple[Slot, ...] = (
 )
 _BY_CODE = {slot.code: slot for slot in SLOTS}
 MODEL_LABELS: tuple[str, ...] = tuple(dict.fromkeys(slot.model_label for slot in SLOTS))
+# Whose record an entry indexes (`SearchEntry.owner_id`): the record's owner, or — through
+# this foreign key — its parent's (a contact is its account's). Its visibility follows the
+# same way, so a search can keep the candidates a user may see by ownership.
+OWNER_THROUGH: dict[str, str] = {"customers.Contact": "account"}
+OWNER_COLUMN = "owner_id"
 
 
 def slots_of(model: type[models.Model]) -> tuple[Slot, ...]:
@@ -126,36 +132,90 @@ def match_text(connection: BaseDatabaseWrapper, phrases: Iterable[Sequence[str]]
     return tk.tsquery_literal(phrases)
 
 
-def candidates_sql(connection: BaseDatabaseWrapper, text: str, cap: int) -> tuple[str, list]:
+@dataclass(frozen=True)
+class Owned:
+    """Keep only candidates a user may see by ownership: entries whose record belongs to one
+    of `owner_ids`, or is one of `shared_ids` (records of the type shared with the user).
+    Examined in the index's order, at most `EXAMINED` entries, so a rep's search for a
+    fragment thousands of others' records hold stays bounded."""
+
+    owner_ids: Sequence[int]
+    shared_ids: Sequence[int]
+
+
+# Entries a search examines per condition to find a user's own candidates (see `Owned`).
+EXAMINED = 2_000
+
+
+def candidates_sql(
+    connection: BaseDatabaseWrapper, text: str, cap: int, table: str, owned: Owned | None = None
+) -> tuple[str, list]:
     """A SELECT of the object ids (one column) whose entries match `text` (see `match_text`),
-    at most `cap` of them, in the index's own order (SQLite: ascending entry id, i.e. oldest
-    record first; PostgreSQL: the order the GIN bitmap visits the table). The namespaces
-    inside the tokens select the organisation, record type and field: no other condition is
-    needed."""
+    at most `cap` of them — with `owned`, of those only — in the index's order: SQLite,
+    ascending entry id (oldest record first); PostgreSQL, bucket by bucket from the newest
+    (`tokens.BUCKET_SIZE` records each; `table` is the records' table, whose greatest id says
+    where to start), each bucket in the order of the entry table. The namespaces inside the
+    tokens select the organisation, record type and field: no other condition is needed."""
     if connection.vendor == "sqlite":
-        return (
-            f"SELECT rowid / {tk.MAX_SLOTS} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
-            "ORDER BY rowid LIMIT %s",
-            [text, cap],
+        matching = (
+            f"SELECT rowid AS id FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid"
         )
+        if owned is None:
+            return (
+                f"SELECT id / {tk.MAX_SLOTS} FROM ({matching} LIMIT %s) AS f",  # noqa: S608
+                [text, cap],
+            )
+        examined = (
+            f"SELECT e.object_id, e.owner_id FROM ({matching} LIMIT %s) AS f "  # noqa: S608
+            f"JOIN {TABLE} e ON e.id = f.id"
+        )
+    else:
+        newest = f'(SELECT max("id") FROM "{table}")'  # noqa: S608 - a model's table
+        buckets = f"generate_series({newest} / {tk.BUCKET_SIZE}, 0, -1)"
+        stream = (
+            f"SELECT c.object_id, c.owner_id FROM {buckets} AS b (n) CROSS JOIN LATERAL ("  # noqa: S608
+            f"SELECT object_id, owner_id FROM {TABLE} "
+            f"WHERE tsv @@ replace(%s, '{tk.BUCKET_PLACEHOLDER}', b.n::text)::tsquery "
+            "LIMIT %s) AS c LIMIT %s"
+        )
+        if owned is None:
+            return f"SELECT object_id FROM ({stream}) AS f", [text, cap, cap]  # noqa: S608
+        examined = stream
+    params: list = [text, EXAMINED]
+    if connection.vendor == "postgresql":
+        params.append(EXAMINED)  # the stream's own limit, beside each bucket's
+    tests = []
+    if owned.owner_ids:
+        tests.append(f"owner_id IN ({_marks(owned.owner_ids)})")
+        params.extend(owned.owner_ids)
+    if owned.shared_ids:
+        tests.append(f"object_id IN ({_marks(owned.shared_ids)})")
+        params.extend(owned.shared_ids)
+    where = " OR ".join(tests) or "FALSE"
     return (
-        f"SELECT object_id FROM {TABLE} WHERE tsv @@ %s::tsquery LIMIT %s",  # noqa: S608
-        [text, cap],
+        f"SELECT object_id FROM ({examined}) AS x WHERE {where} LIMIT %s",  # noqa: S608
+        [*params, cap],
     )
 
 
 def matches_sql(
-    connection: BaseDatabaseWrapper, holding: str, starting: str | None, cap: int
+    connection: BaseDatabaseWrapper,
+    holding: str,
+    starting: str | None,
+    cap: int,
+    table: str,
+    owned: Owned | None = None,
 ) -> tuple[str, list]:
     """The object ids whose entries hold a fragment (`holding`, a `match_text`), at most
     `cap`, and — only when those reached the cap — up to `cap` more that start with it
     (`starting`, None when not sought), so that prefix matches, which rank first, are not cut
     off by the cap. Below the cap the records starting with the fragment are among those
-    holding it already."""
-    hold_sql, hold_params = candidates_sql(connection, holding, cap)
+    holding it already. `table` and `owned`: see `candidates_sql`."""
+    hold_sql, hold_params = candidates_sql(connection, holding, cap, table, owned)
     if starting is None:
         return hold_sql, hold_params
-    start_sql, start_params = candidates_sql(connection, starting, cap)
+    start_sql, start_params = candidates_sql(connection, starting, cap, table, owned)
     sql = (
         f"WITH hold (id) AS MATERIALIZED ({hold_sql}) "  # noqa: S608
         "SELECT id FROM hold UNION ALL "
@@ -174,6 +234,7 @@ class Entry:
     slot: Slot
     object_id: int
     value: str
+    owner_id: int | None
 
     @property
     def document(self) -> str:
@@ -182,41 +243,75 @@ class Entry:
 
     @property
     def tsvector(self) -> str:
-        """The entry's tokens as a tsvector literal (PostgreSQL)."""
-        return tk.value_tsvector(tk.namespace(self.org_id, self.slot.code), self.value)
+        """The entry's tokens as a tsvector literal (PostgreSQL): its bucket's namespace."""
+        ns = tk.namespace(self.org_id, self.slot.code, tk.bucket_of(self.object_id))
+        return tk.value_tsvector(ns, self.value)
 
 
-def entries_of(slots: Iterable[Slot], org_id: int, object_id: int, values: Sequence) -> list[Entry]:
+def entries_of(
+    slots: Iterable[Slot], org_id: int, object_id: int, values: Sequence, owner_id: int | None
+) -> list[Entry]:
     """The entries a record has: one per slot whose normalised value is not empty."""
     entries = []
     for slot, raw in zip(slots, values, strict=True):
         value = slot.value_of(raw)
         if value:
-            entries.append(Entry(slot.entry_id(object_id), org_id, slot, object_id, value))
+            entries.append(
+                Entry(slot.entry_id(object_id), org_id, slot, object_id, value, owner_id)
+            )
     return entries
 
 
 def source_columns(model: type[models.Model]) -> frozenset[str]:
-    """The attributes whose change can change `model`'s entries."""
-    return frozenset(slot.column for slot in slots_of(model))
+    """The attributes whose change can change `model`'s entries: the searched columns, and
+    what says whose record it is (the owner, or the parent that has one), by name or by
+    column as `save(update_fields=…)` may spell them."""
+    owner = model._meta.get_field(OWNER_THROUGH.get(model._meta.label, "owner"))
+    return frozenset(slot.column for slot in slots_of(model)) | {owner.name, owner.attname}
 
 
-def sync_record(instance: models.Model, *, using: str = "default", created: bool = False) -> None:
+def owner_of(instance: models.Model, *, using: str = "default") -> int | None:
+    """Whose record `instance` is for the index (None: in the pool)."""
+    through = OWNER_THROUGH.get(instance._meta.label)
+    if through is None:
+        return getattr(instance, OWNER_COLUMN)
+    field = instance._meta.get_field(through)
+    parent_id = getattr(instance, field.attname)
+    if parent_id is None:
+        return None
+    cached = field.get_cached_value(instance, None)  # type: ignore[attr-defined]
+    if cached is not None and cached.pk == parent_id:
+        return getattr(cached, OWNER_COLUMN)
+    parent = field.related_model._default_manager.using(using)  # type: ignore[union-attr]
+    return parent.filter(pk=parent_id).values_list(OWNER_COLUMN, flat=True).first()
+
+
+def children_of(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
+    """The indexed models whose owner is `model`'s (contacts of an account), with the column
+    that points at it: re-assigning the parent re-spells their entries."""
+    found = []
+    for label, through in OWNER_THROUGH.items():
+        child = apps.get_model(label)
+        field = child._meta.get_field(through)
+        if field.related_model is model:
+            found.append((child, field.attname))
+    return found
+
+
+def sync_record(instance: models.Model, *, using: str = "default", created: bool = False) -> bool:
     """Make `instance`'s entries match its current values (one read; writes only on change).
+    True when they named another owner: the record was re-assigned.
 
     A record just `created` has no entries to read: ids are never reused (SQLite's
     AUTOINCREMENT, PostgreSQL's sequences), and a deletion takes a record's entries along."""
     connection = connections[using]
     slots = slots_of(type(instance))
     if not slots or instance.pk is None or not ready(connection):
-        return
+        return False
     org_id: int = instance.org_id  # type: ignore[attr-defined]
-    wanted = {
-        entry.id: entry
-        for entry in entries_of(
-            slots, org_id, instance.pk, [getattr(instance, slot.column) for slot in slots]
-        )
-    }
+    owner_id = owner_of(instance, using=using)
+    values = [getattr(instance, slot.column) for slot in slots]
+    wanted = {entry.id: entry for entry in entries_of(slots, org_id, instance.pk, values, owner_id)}
     current = (
         [] if created else _current(connection, [slot.entry_id(instance.pk) for slot in slots])
     )
@@ -224,6 +319,31 @@ def sync_record(instance: models.Model, *, using: str = "default", created: bool
     fresh = [entry for entry in wanted.values() if entry not in current]
     _remove(connection, stale)
     _add(connection, fresh)
+    return any(entry.owner_id != owner_id for entry in current)
+
+
+def sync_children(instance: models.Model, *, using: str = "default") -> None:
+    """Give the entries of the records whose owner is `instance`'s (the contacts of a
+    re-assigned account) its owner: one read of their entries, writes only for those naming
+    another owner. Called when `sync_record` found `instance` re-assigned."""
+    connection = connections[using]
+    children = children_of(type(instance))
+    if not children or instance.pk is None or not ready(connection):
+        return
+    owner_id = getattr(instance, OWNER_COLUMN)
+    for child, column in children:
+        object_type = slots_of(child)[0].object_type
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id, e.org_id, e.object_id, e.value, e.owner_id FROM {TABLE} e "  # noqa: S608
+                f'WHERE e.object_type = %s AND e.object_id IN (SELECT c."id" FROM '
+                f'"{child._meta.db_table}" c WHERE c."{column}" = %s)',
+                [object_type, instance.pk],
+            )
+            current = [_entry(row) for row in cursor.fetchall()]
+        stale = [entry for entry in current if entry.owner_id != owner_id]
+        _remove(connection, stale)
+        _add(connection, [dataclasses.replace(entry, owner_id=owner_id) for entry in stale])
 
 
 def drop_record(instance: models.Model, *, using: str = "default") -> None:
@@ -243,13 +363,17 @@ def drop_record(instance: models.Model, *, using: str = "default") -> None:
 def _current(connection: BaseDatabaseWrapper, ids: list[int]) -> list[Entry]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, org_id, object_id, value FROM {TABLE} WHERE id IN ({_marks(ids)})",  # noqa: S608
+            f"SELECT id, org_id, object_id, value, owner_id FROM {TABLE} "  # noqa: S608
+            f"WHERE id IN ({_marks(ids)})",
             ids,
         )
-        return [
-            Entry(entry_id, org_id, _BY_CODE[entry_id % tk.MAX_SLOTS], object_id, value)
-            for entry_id, org_id, object_id, value in cursor.fetchall()
-        ]
+        return [_entry(row) for row in cursor.fetchall()]
+
+
+def _entry(row: tuple[int, int, int, str, int | None]) -> Entry:
+    """An entry from its row (id, org_id, object_id, value, owner_id)."""
+    entry_id, org_id, object_id, value, owner_id = row
+    return Entry(entry_id, org_id, _BY_CODE[entry_id % tk.MAX_SLOTS], object_id, value, owner_id)
 
 
 def _remove(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
@@ -272,8 +396,8 @@ def _add(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.executemany(
-                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO {TABLE} ({_COLUMNS}) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [_row(entry) for entry in entries],
             )
             cursor.executemany(
@@ -284,14 +408,19 @@ def _add(connection: BaseDatabaseWrapper, entries: Sequence[Entry]) -> None:
             # Two writers of one record without a row lock (a script, the admin) may both
             # find no entry: the last one wins, as it does on the record.
             cursor.executemany(
-                f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value, tsv) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector) "
-                "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, tsv = EXCLUDED.tsv",
+                f"INSERT INTO {TABLE} ({_COLUMNS}, tsv) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector) "
+                "ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, "
+                "owner_id = EXCLUDED.owner_id, tsv = EXCLUDED.tsv",
                 [(*_row(entry), entry.tsvector) for entry in entries],
             )
 
 
-def _row(entry: Entry) -> tuple[int, int, str, int, str, str]:
+_COLUMNS = "id, org_id, object_type, object_id, field, value, owner_id"
+
+
+def _row(entry: Entry) -> tuple[int, int, str, int, str, str, int | None]:
+    """The entry as `_COLUMNS` lists its columns."""
     return (
         entry.id,
         entry.org_id,
@@ -299,6 +428,7 @@ def _row(entry: Entry) -> tuple[int, int, str, int, str, str]:
         entry.object_id,
         entry.slot.field,
         entry.value,
+        entry.owner_id,
     )
 
 
@@ -387,7 +517,7 @@ def _clear(connection: BaseDatabaseWrapper, org_id: int | None) -> None:
             last = -1
             while True:
                 cursor.execute(
-                    f"SELECT id, org_id, object_id, value FROM {TABLE} "  # noqa: S608
+                    f"SELECT id, org_id, object_id, value, owner_id FROM {TABLE} "  # noqa: S608
                     "WHERE org_id = %s AND id > %s ORDER BY id LIMIT %s",
                     [org_id, last, READ_CHUNK],
                 )
@@ -398,13 +528,7 @@ def _clear(connection: BaseDatabaseWrapper, org_id: int | None) -> None:
                 cursor.executemany(
                     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) "  # noqa: S608
                     "VALUES ('delete', %s, %s)",
-                    [
-                        (
-                            entry_id,
-                            tk.value_document(tk.namespace(org, entry_id % tk.MAX_SLOTS), value),
-                        )
-                        for entry_id, org, _object_id, value in rows
-                    ],
+                    [(entry.id, entry.document) for entry in map(_entry, rows)],
                 )
         cursor.execute(f"DELETE FROM {TABLE} WHERE org_id = %s", [org_id])  # noqa: S608
 
@@ -415,8 +539,8 @@ def _fill(connection: BaseDatabaseWrapper, org_id: int, model: type[models.Model
     for chunk in _records(connection, model, org_id, [slot.column for slot in slots]):
         entries = [
             entry
-            for object_id, *values in chunk
-            for entry in entries_of(slots, org_id, object_id, values)
+            for object_id, owner_id, *values in chunk
+            for entry in entries_of(slots, org_id, object_id, values, owner_id)
         ]
         _bulk_add(connection, entries)
         written += len(entries)
@@ -426,16 +550,25 @@ def _fill(connection: BaseDatabaseWrapper, org_id: int, model: type[models.Model
 def _records(
     connection: BaseDatabaseWrapper, model: type[models.Model], org_id: int, columns: list[str]
 ) -> Iterator[list[tuple]]:
-    """(id, *columns) of the organisation's records, READ_CHUNK at a time, by id."""
+    """(id, owner, *columns) of the organisation's records, READ_CHUNK at a time, by id."""
     table = model._meta.db_table
     concrete = {field.attname: field.column for field in model._meta.concrete_fields}
-    names = ", ".join(f'"{concrete[column]}"' for column in columns)
+    names = ", ".join(f't."{concrete[column]}"' for column in columns)
+    owner = f't."{OWNER_COLUMN}"'
+    through = OWNER_THROUGH.get(model._meta.label)
+    if through is not None:
+        field = model._meta.get_field(through)
+        parent = field.related_model._meta.db_table  # type: ignore[union-attr]
+        owner = (
+            f'(SELECT p."{OWNER_COLUMN}" FROM "{parent}" p '  # noqa: S608 - a model's table
+            f'WHERE p."id" = t."{field.column}")'
+        )
     last = 0
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                f'SELECT "id", {names} FROM "{table}" '  # noqa: S608 - a model's table
-                'WHERE "org_id" = %s AND "id" > %s ORDER BY "id" LIMIT %s',
+                f'SELECT t."id", {owner}, {names} FROM "{table}" t '  # noqa: S608 - model tables
+                'WHERE t."org_id" = %s AND t."id" > %s ORDER BY t."id" LIMIT %s',
                 [org_id, last, READ_CHUNK],
             )
             rows = cursor.fetchall()
@@ -451,8 +584,7 @@ def _bulk_add(connection: BaseDatabaseWrapper, entries: list[Entry]) -> None:
     raw = connection.connection
     if connection.vendor == "sqlite":
         raw.executemany(
-            f"INSERT INTO {TABLE} (id, org_id, object_type, object_id, field, value) "  # noqa: S608
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
             [_row(entry) for entry in entries],
         )
         raw.executemany(
@@ -462,9 +594,7 @@ def _bulk_add(connection: BaseDatabaseWrapper, entries: list[Entry]) -> None:
         return
     with (
         raw.cursor() as cursor,
-        cursor.copy(
-            f"COPY {TABLE} (id, org_id, object_type, object_id, field, value, tsv) FROM STDIN"
-        ) as copy,
+        cursor.copy(f"COPY {TABLE} ({_COLUMNS}, tsv) FROM STDIN") as copy,
     ):
         for entry in entries:
             copy.write_row((*_row(entry), entry.tsvector))

@@ -36,6 +36,10 @@ class SearchEntry(models.Model):
     object_id = models.BigIntegerField()
     field = models.CharField(max_length=20)
     value = models.TextField()
+    # Whose record it is (the record's owner, a contact's account's owner; None in the pool):
+    # a search keeps a user's candidates to the owners they see. No constraint, as for `org`:
+    # a derived copy, kept by `index`.
+    owner_id = models.BigIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id}.{self.field}"

@@ -19,8 +19,9 @@ DISPATCH_PREFIX = "dealbook.search.index"
 
 def _saved(sender, instance, created=False, update_fields=None, using="default", **kwargs) -> None:
     if update_fields is not None and not (set(update_fields) & index.source_columns(sender)):
-        return  # e.g. a pool claim or last_activity_at: nothing searched changed
-    index.sync_record(instance, using=using, created=created)
+        return  # e.g. last_activity_at: nothing searched changed, nor whose record it is
+    if index.sync_record(instance, using=using, created=created):
+        index.sync_children(instance, using=using)  # a re-assigned account's contacts
 
 
 def _deleted(sender, instance, using="default", **kwargs) -> None:

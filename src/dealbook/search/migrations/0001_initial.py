@@ -1,9 +1,8 @@
-"""The search index: the entry table, the engine's full-text part, and a first fill.
+"""The search index: the entry table and the engine's full-text part.
 
 SQLite: a contentless FTS5 table whose rowid is the entry's id (unicode61 is fine: every
-token is ASCII). PostgreSQL: a tsvector column with a GIN index. The last step indexes the
-records an existing database already holds (`dealbook search_reindex` does the same); on a
-fresh database it finds nothing to do.
+token is ASCII). PostgreSQL: a tsvector column with a GIN index. The records an existing
+database already holds are indexed by 0002, once the table has all its columns.
 """
 
 import django.db.models.deletion
@@ -38,14 +37,8 @@ def drop_full_text(apps, schema_editor):
 
 
 def index_existing_records(apps, schema_editor):
-    from dealbook.search import index
-
-    connection = schema_editor.connection
-    if not index.enabled(connection):
-        return
-    organization = apps.get_model("org", "Organization")
-    if organization.objects.using(connection.alias).exists():
-        index.reindex(using=connection.alias)
+    """Moved to 0002, which indexes with the table's final columns (the index's code writes
+    them all)."""
 
 
 class Migration(migrations.Migration):
