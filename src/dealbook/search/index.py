@@ -144,7 +144,7 @@ class Owned:
 
 
 # Entries a search examines per condition to find a user's own candidates (see `Owned`).
-EXAMINED = 2_000
+EXAMINED = 1_000
 
 
 def candidates_sql(

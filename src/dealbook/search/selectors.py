@@ -16,12 +16,12 @@ Whose candidates: a user who sees a type by ownership (a rep, a manager: their o
 their teams', and those shared with them) gets candidates they may see — entries remember
 whose record they index (`SearchEntry.owner_id`; a contact's: its account's owner), and the
 index hands over only entries of the owners the user sees, or of the records shared with
-them, out of the first `index.EXAMINED` (2,000) that hold the fragment. Users who see every
+them, out of the first `index.EXAMINED` (1,000) that hold the fragment. Users who see every
 record of the type (directors, admins, and each role for the types its policy opens to it
 whole) get the organisation's. Either way the visibility selector still filters every
 candidate: an entry the index has not caught up with can hide a record, never show one.
 
-Bounded cost: per type, the index hands over at most `CANDIDATE_CAP` (50) records that hold
+Bounded cost: per type, the index hands over at most `CANDIDATE_CAP` (30) records that hold
 the fragment, and — only when that many hold it — as many again that start with it (for
 fragments of two characters or more), in the index's order: SQLite, oldest record first;
 PostgreSQL, newest bucket of records first (`tokens.BUCKET_SIZE`). Up to the cap, hits are
@@ -75,11 +75,12 @@ MAX_QUERY_LENGTH = 100
 MAX_HITS_PER_TYPE = 20
 # Records per type the index hands over for "holds", and again for "starts with". Each costs
 # the read of its row (the visibility test) and its place in the ordering. A user who sees
-# by ownership gets their own candidates (see the module docstring), so 50 are 50 they may
+# by ownership gets their own candidates (see the module docstring), so 30 are 30 they may
 # see, where 500 of the organisation's were about 100 of a manager's and 5 of a rep's.
-# PostgreSQL, `large`, a manager's search under load, with the buckets (`tokens`): 117 → 751
-# requests/s (in-process 15–20 → 6 ms).
-CANDIDATE_CAP = 50
+# PostgreSQL, `large`, a manager's search, with the buckets (`tokens`), in-process: 15–20 ms
+# with 500 of the organisation's; 5.6 ms with 50 of their own, 4.5 ms with 30 (and 1,000
+# examined); under load 117 → 290 requests/s.
+CANDIDATE_CAP = 30
 
 
 # --- matching: the one interface, backed by the search index -------------------------------
