@@ -17,6 +17,7 @@ import platform
 import re
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -165,7 +166,21 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
+def ensure_port_free(url: str) -> None:
+    """Refuse to start when something already listens where the server is to listen: a server
+    left over from an earlier run (or started by hand) would answer the health check and be
+    measured instead, with its own code and database."""
+    parts = urlsplit(url)
+    with socket.socket() as probe:
+        if probe.connect_ex((parts.hostname or "127.0.0.1", parts.port or 80)) == 0:
+            raise SystemExit(
+                f"bench: something already listens on {parts.hostname}:{parts.port}; stop it "
+                "first, or its answers would be measured instead of this run's server."
+            )
+
+
 def start_server(command: list[str], env: dict[str, str], url: str) -> subprocess.Popen:
+    ensure_port_free(url)
     process = subprocess.Popen(
         command,
         env=env,
@@ -175,6 +190,8 @@ def start_server(command: list[str], env: dict[str, str], url: str) -> subproces
         start_new_session=True,
     )
     wait_for(url)
+    if process.poll() is not None:
+        raise SystemExit(f"bench: the server exited (status {process.returncode}): {command}")
     return process
 
 

@@ -79,7 +79,7 @@ MAX_HITS_PER_TYPE = 20
 # see, where 500 of the organisation's were about 100 of a manager's and 5 of a rep's.
 # PostgreSQL, `large`, a manager's search, with the buckets (`tokens`), in-process: 15–20 ms
 # with 500 of the organisation's; 5.6 ms with 50 of their own, 4.5 ms with 30 (and 1,000
-# examined); under load 117 → 290 requests/s.
+# examined); under load 117 → 336 requests/s.
 CANDIDATE_CAP = 30
 
 
