@@ -168,16 +168,15 @@ def _shares_by_type(user: User, viewer: Viewer) -> dict[str, frozenset[int]] | N
     return shares
 
 
-def shared_q(user: User, entity: Entity, *, field: str = "pk") -> Q:
-    """Records of `entity` shared with the user or one of their teams (`field`: the column
-    holding such a record's id, for its children): the ids themselves (an always-false Q
-    when none), or a subquery when there are very many. Inlined ids keep the visibility
-    filter a plain owner test for most users, which the indexes serve."""
+def shared_q(user: User, entity: Entity) -> Q:
+    """Records of `entity` shared with the user or one of their teams: the ids themselves
+    (an always-false Q when none), or a subquery when there are very many. Inlined ids keep
+    the visibility filter a plain owner test for most users, which the indexes serve."""
     viewer = viewer_for(user)
     shares = _shares_by_type(user, viewer)
     if shares is None:
-        return Q(**{f"{field}__in": shared_ids(viewer, entity.value)})
-    return Q(**{f"{field}__in": sorted(shares.get(entity.value, ()))})
+        return Q(pk__in=shared_ids(viewer, entity.value))
+    return Q(pk__in=sorted(shares.get(entity.value, ())))
 
 
 def owned_q(user: User, entity: Entity, *, owner_field: str = "owner_id") -> Q:

@@ -12,7 +12,6 @@ same entries, with the same ids.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -286,9 +285,18 @@ def owner_of(instance: models.Model, *, using: str = "default") -> int | None:
     return parent.filter(pk=parent_id).values_list(OWNER_COLUMN, flat=True).first()
 
 
+def parent_type(model: type[models.Model]) -> str | None:
+    """The object type whose record's owner `model`'s entries name (`OWNER_THROUGH`: a
+    contact's account), None for a record that has its own owner."""
+    through = OWNER_THROUGH.get(model._meta.label)
+    if through is None:
+        return None
+    return slots_of(model._meta.get_field(through).related_model)[0].object_type  # type: ignore[arg-type]
+
+
 def children_of(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:
     """The indexed models whose owner is `model`'s (contacts of an account), with the column
-    that points at it: re-assigning the parent re-spells their entries."""
+    that points at it: re-assigning the parent gives their entries its new owner."""
     found = []
     for label, through in OWNER_THROUGH.items():
         child = apps.get_model(label)
@@ -324,26 +332,21 @@ def sync_record(instance: models.Model, *, using: str = "default", created: bool
 
 def sync_children(instance: models.Model, *, using: str = "default") -> None:
     """Give the entries of the records whose owner is `instance`'s (the contacts of a
-    re-assigned account) its owner: one read of their entries, writes only for those naming
-    another owner. Called when `sync_record` found `instance` re-assigned."""
+    re-assigned account) its owner: one UPDATE of the owner column (their tokens do not
+    change). Called when `sync_record` found `instance` re-assigned."""
     connection = connections[using]
     children = children_of(type(instance))
     if not children or instance.pk is None or not ready(connection):
         return
     owner_id = getattr(instance, OWNER_COLUMN)
     for child, column in children:
-        object_type = slots_of(child)[0].object_type
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.id, e.org_id, e.object_id, e.value, e.owner_id FROM {TABLE} e "  # noqa: S608
-                f'WHERE e.object_type = %s AND e.object_id IN (SELECT c."id" FROM '
-                f'"{child._meta.db_table}" c WHERE c."{column}" = %s)',
-                [object_type, instance.pk],
+                f"UPDATE {TABLE} SET owner_id = %s WHERE object_type = %s "  # noqa: S608
+                f'AND object_id IN (SELECT c."id" FROM "{child._meta.db_table}" c '
+                f'WHERE c."{column}" = %s)',
+                [owner_id, slots_of(child)[0].object_type, instance.pk],
             )
-            current = [_entry(row) for row in cursor.fetchall()]
-        stale = [entry for entry in current if entry.owner_id != owner_id]
-        _remove(connection, stale)
-        _add(connection, [dataclasses.replace(entry, owner_id=owner_id) for entry in stale])
 
 
 def drop_record(instance: models.Model, *, using: str = "default") -> None:

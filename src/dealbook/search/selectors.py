@@ -232,7 +232,8 @@ def _apply(
     queryset: QuerySet, plan: _Plan, texts: dict[str, Any], owned: index.Owned | None = None
 ) -> QuerySet:
     """`queryset` narrowed and annotated as `plan` says, binding `texts` (the real texts, or
-    a prepared read's markers); an `owned` plan keeps the candidates to `owned`'s."""
+    a prepared read's markers); with `owned` (an `owned` plan's), the candidates are kept
+    to that user's."""
     if plan.empty:
         return queryset.none().annotate(matched_on=Value(""), match_rank=Value(1))
     connection = connections[queryset.db]
@@ -273,7 +274,7 @@ def _apply(
             texts.get("start"),
             CANDIDATE_CAP,
             queryset.model._meta.db_table,
-            owned if plan.owned else None,
+            owned,
         )
         any_match = Q(InIndex(sql, params))
     any_prefix = Q(pk__in=[])
@@ -444,17 +445,13 @@ def _search_query(shape: tuple, **values: Any) -> QuerySet:
     return matched.values_list(*_HIT_COLUMNS[kind])[: limit + 1]
 
 
-# A type seen through its parent (a contact, through its account): the parent's shares.
-_SEEN_THROUGH = {"contact": "account"}
-
-
 def _owned(kind: str, scope: tuple) -> bool:
     """Whether the user's candidates of `kind` can be kept to their own (`index.Owned`): they
     see the type (and its parent, for a contact) by ownership, with the shares inlined, and
     no parent record is shared with them (its children's entries name the parent's owner,
     not the parent)."""
     (_role, _access, _has_org, mode, scoped_types), values = scope
-    parent = _SEEN_THROUGH.get(kind)
+    parent = index.parent_type(_MODELS[kind])
     needed = {kind} if parent is None else {kind, parent}
     if mode != "inline" or not needed <= set(scoped_types):
         return False
