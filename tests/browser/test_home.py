@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -24,7 +25,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def _east_at_work():
     world = build_world()
     pipeline_services.pipeline_create_default(actor=None, org=world.org)
-    soon = timezone.now() + dt.timedelta(minutes=5)
+    # Due later today in the organisation's time zone, whatever the clock says: five minutes
+    # from now, or the last instant of the day when that would be tomorrow already.
+    zone = ZoneInfo(world.org.time_zone)
+    now = timezone.now()
+    last_instant = dt.datetime.combine(timezone.localdate(now, zone), dt.time.max, tzinfo=zone)
+    soon = min(now + dt.timedelta(minutes=5), last_instant)
     for login, company, amount in (
         ("li.rep", "云帆信息科技", "880000"),
         ("wang.rep", "长江物流", "450000"),
