@@ -10,7 +10,8 @@ substring, Chinese or Latin, one character or many — exactly as LIKE '%…%' o
 would: the n-gram phrase finds the candidates in the index, then the visibility selector
 and the organisation filter apply to those rows only, by primary key. No scan of a table.
 `search` reads each type as a prepared read (`core.prepared`): compiled once per shape (the
-type, the actor's scope, the fields the query can match), the query's texts bound per request.
+type, the actor's scope, the fields the query can match), the query's texts bound per request;
+the types' reads go to the database together, as one statement (`read_together`).
 
 Whose candidates: a user who sees a type by ownership (a rep, a manager: their own records,
 their teams', and those shared with them) gets candidates they may see — entries remember
@@ -55,7 +56,7 @@ from django.db.models.fields import CharField
 from django.db.models.lookups import Lookup
 from django.utils.translation import gettext as _
 
-from dealbook.core.prepared import Prepared
+from dealbook.core.prepared import Prepared, Read, read_together
 from dealbook.core.text import fold, normalize_email, normalize_name, normalize_phone
 from dealbook.customers import selectors as customer_selectors
 from dealbook.customers.models import Account, Contact
@@ -462,11 +463,9 @@ _search_read = Prepared(_search_query)
 _MODELS = {"account": Account, "contact": Contact, "deal": Deal, "lead": Lead}
 
 
-def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -> list[tuple]:
-    """Up to `limit + 1` rows (`_HIT_COLUMNS`) of `kind` matching `query`: a prepared read
-    when the index is ready (`scope`: the actor's `scope_values`), else a plain one."""
-    if scope is None:
-        return list(_matching(kind, actor, query)[: limit + 1])
+def _read(kind: str, actor: User, query: str, limit: int, scope: tuple) -> Read | None:
+    """The prepared read of up to `limit + 1` rows (`_HIT_COLUMNS`) of `kind` matching
+    `query` (`scope`: the actor's `scope_values`); None when nothing can match."""
     scope_shape, scope_vals = scope
     plan, texts = _plan(
         _MODELS[kind],
@@ -478,8 +477,20 @@ def _hits(kind: str, actor: User, query: str, limit: int, scope: tuple | None) -
         owned=_owned(kind, scope),
     )
     if plan.empty:
-        return []
-    return _search_read.tuples((kind, scope_shape, plan, limit), **scope_vals, **texts)
+        return None
+    return Read(_search_read, (kind, scope_shape, plan, limit), {**scope_vals, **texts})
+
+
+def _rows(kinds: Sequence[str], actor: User, query: str, limit: int) -> dict[str, list[tuple]]:
+    """Up to `limit + 1` rows of each of `kinds` matching `query`: when the index is ready,
+    prepared reads, all in one statement (`core.prepared.read_together`); else plain ones."""
+    if not index.ready(connections["default"]):
+        return {kind: list(_matching(kind, actor, query)[: limit + 1]) for kind in kinds}
+    scope = scope_values(actor, *(_ENTITIES[kind] for kind in SEARCH_TYPES))
+    reads = {kind: _read(kind, actor, query, limit, scope) for kind in kinds}
+    taken = [kind for kind, read in reads.items() if read is not None]
+    found = dict(zip(taken, read_together([reads[kind] for kind in taken]), strict=True))
+    return {kind: found.get(kind, []) for kind in kinds}
 
 
 def _hit(kind: str, row: tuple) -> SearchHit:
@@ -502,22 +513,17 @@ def search(
     *, actor: User, query: str, types: Sequence[str] = SEARCH_TYPES, limit: int = 5
 ) -> SearchResults:
     """Up to `limit` hits of each requested type the actor may see, prefix matches first,
-    then by name. One query per type (none for a type the actor's role cannot see)."""
+    then by name. One query for every type the actor's role can see (none when it sees none)."""
     query = clean_query(query)[:MAX_QUERY_LENGTH]
     limit = min(max(limit, 1), MAX_HITS_PER_TYPE)
-    scope = None
-    if query and index.ready(connections["default"]):
-        scope = scope_values(actor, *(_ENTITIES[kind] for kind in SEARCH_TYPES))
-    groups = []
-    for kind in SEARCH_TYPES:
-        if kind not in types:
-            continue
-        rows = _hits(kind, actor, query, limit, scope) if query else []
-        groups.append(
-            SearchGroup(
-                type=kind,
-                hits=[_hit(kind, row) for row in rows[:limit]],
-                has_more=len(rows) > limit,
-            )
+    kinds = [kind for kind in SEARCH_TYPES if kind in types]
+    found = _rows(kinds, actor, query, limit) if query else {}
+    groups = [
+        SearchGroup(
+            type=kind,
+            hits=[_hit(kind, row) for row in found.get(kind, [])[:limit]],
+            has_more=len(found.get(kind, [])) > limit,
         )
+        for kind in kinds
+    ]
     return SearchResults(query=query, groups=groups)
