@@ -139,12 +139,14 @@ def test_query_count_header_reports_the_queries_of_a_request(world, api_as, sett
         dt.datetime(2026, 3, 5, 3, 30, 1, 123456, tzinfo=dt.UTC),
         dt.datetime(2026, 3, 5, 11, 30, 0, 999, tzinfo=ZoneInfo("Asia/Shanghai")),
         dt.datetime(2026, 3, 5, 3, 30),
+        dt.datetime(2026, 3, 5, 3, 30, 0, 500),
+        dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
         dt.date(2026, 3, 5),
     ],
 )
 def test_the_api_writes_amounts_and_instants_as_ninjas_encoder_does(value):
-    """The renderer's shortcut for Decimals and datetimes writes the same text as the
-    encoder it stands in for."""
+    """The renderer's shortcuts for Decimals, dates and datetimes write the same text as the
+    encoder they stand in for."""
     from ninja.responses import NinjaJSONEncoder
 
     from dealbook.core.api import OrjsonRenderer

@@ -274,7 +274,7 @@ def _team_answer(team: Any) -> dict[str, Any]:
                     "owner_id": owner.owner_id,
                     "owner_name": owner.owner_name,
                     "total": owner.total,
-                    "by_kind": [{"kind": k.kind, "count": k.count} for k in owner.by_kind],
+                    "by_kind": owner.by_kind,
                 }
                 for owner in week.owners
             ],

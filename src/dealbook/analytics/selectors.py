@@ -602,17 +602,13 @@ def team_breakdown(
 
 
 @dataclass(frozen=True)
-class KindCount:
-    kind: str
-    count: int
-
-
-@dataclass(frozen=True)
 class OwnerActivity:
     owner_id: int
     owner_name: str
     total: int
-    by_kind: list[KindCount]
+    # {"kind", "count"} per kind done (API: KindCountOut), by kind: the answer's own items,
+    # a few hundred of them on a manager's home.
+    by_kind: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -628,10 +624,10 @@ def team_activity_this_week(*, reads: _HomeReads) -> WeekActivity:
     """Activities the team completed this week (Monday to Sunday, the organisation's local
     days), per owner and kind: a row per owner and kind of the weekly roll-up."""
     monday, sunday = reads.values["monday"], reads.values["sunday"]
-    kinds: dict[int, list[KindCount]] = {}
+    kinds: dict[int, list[dict[str, Any]]] = {}
     totals: dict[int, int] = defaultdict(int)
     for owner_id, kind, count in reads.rows("team_week"):
-        kinds.setdefault(owner_id, []).append(KindCount(kind=kind, count=count))
+        kinds.setdefault(owner_id, []).append({"kind": kind, "count": count})
         totals[owner_id] += count
     members = reads.members if kinds else {}
     owners = [

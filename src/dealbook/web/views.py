@@ -108,7 +108,7 @@ def _chart(categories: list[str], totals: list[list], links: list[str | None]) -
 
 def _kind_counts(owner: analytics_selectors.OwnerActivity) -> list[tuple[str, int]]:
     """(kind, count) for every kind of activity, in the kinds' order, zeros included."""
-    counts = {kind.kind: kind.count for kind in owner.by_kind}
+    counts = {kind["kind"]: kind["count"] for kind in owner.by_kind}
     return [(kind, counts.get(kind, 0)) for kind in ActivityKind.values]
 
 
