@@ -392,3 +392,44 @@ def test_a_text_is_bound_as_it_is_and_refused_once_formatted(demo):
     formatted = Prepared(lambda shape, *, name: Deal.objects.filter(name__contains=name))
     with pytest.raises(PrepareError):
         formatted(name=names[0])
+
+
+def test_a_lists_members_in_rank_order_bind_as_one_run_wherever_the_list_recurs():
+    """`_runs` folds each run of a list's members, rank 0 upwards, into one step: the same
+    list twice in a row is two runs, a scalar or a constant between them stays itself."""
+    from dealbook.core.prepared import _Run, _runs, _Slot
+
+    owners = [_Slot("owners", rank) for rank in range(3)]
+    slots = [_Slot("org", None), *owners, *owners, 7, _Slot("owners", 0), _Slot("ids", 0)]
+    assert _runs(slots) == [
+        _Slot("org", None),
+        _Run("owners", 3),
+        _Run("owners", 3),
+        7,
+        _Run("owners", 1),
+        _Run("ids", 1),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_read_binding_a_list_in_several_places_gets_the_plain_querysets_rows(demo):
+    """A team's owners bound twice in one statement, around a scalar: the same rows as the
+    plain queryset, for lists of several lengths."""
+    owner_ids = sorted(User.objects.filter(org_id=demo).values_list("pk", flat=True))
+
+    def build(shape, *, org_id, owners, deal_id):
+        return (
+            Deal.objects.filter(org_id=org_id, owner_id__in=owners)
+            .exclude(pk=deal_id)
+            .filter(account__owner_id__in=owners)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    read = Prepared(build)
+    first_deal = Deal.objects.filter(org_id=demo).order_by("pk").first().pk
+    for count in (1, 2, len(owner_ids)):
+        owners = owner_ids[-count:]
+        plain = list(build((), org_id=demo, owners=owners, deal_id=first_deal))
+        assert read(org_id=demo, owners=owners, deal_id=first_deal) == plain
+    assert plain  # the last read found deals
