@@ -33,6 +33,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _no_stages_known():
+    """Each test's boards start from their pipeline's stages as the database holds them: the
+    stages a board read are kept per process and checked by the next board's statement
+    (pipeline.selectors), and a test's ids can be another test's."""
+    from dealbook.pipeline import selectors as pipeline_selectors
+
+    pipeline_selectors._known_stages.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -474,6 +474,7 @@ def _many_deals(world, sales, per_stage: int) -> None:
 @pytest.mark.parametrize("login", ["admin", "zhang.manager", "li.rep"])
 def test_query_count_does_not_grow_with_deals(world, api_as, sales, login):
     client = api_as(world[login])
+    _board(client, sales)  # the pipeline's stages, read once per process (see below)
     counts = []
     for per_stage in (3, 30):
         Deal.objects.all().delete()
@@ -497,10 +498,11 @@ def test_query_count_does_not_grow_with_deals(world, api_as, sales, login):
         fresh = User.objects.get(pk=world[login].pk)  # the shares made since: not cached
         assert shown == visible_deals(actor=fresh).count()
         assert sum(len(column["cards"]) for column in body["columns"]) == shown
-    # session + user, the org's clock, the pipeline with its stages, the cards with every
-    # total; and the visibility scope and the shares: 2 queries for a rep or a manager, none
-    # for org-wide roles.
-    assert counts == [{"admin": 5, "zhang.manager": 7, "li.rep": 7}[login]] * 2
+    # session + user, the org's clock, the cards with every total and the stages they were
+    # built for (the pipeline's stages, read by the first board of the process, are checked
+    # in the cards' statement); and the visibility scope and the shares: 2 queries for a rep
+    # or a manager, none for org-wide roles.
+    assert counts == [{"admin": 4, "zhang.manager": 6, "li.rep": 6}[login]] * 2
 
 
 @pytest.mark.parametrize("walk_from", [1, 10_000])
@@ -536,3 +538,59 @@ def test_cards_are_each_columns_biggest_among_many(world, api_as, sales, login):
     visible = list(visible_deals(actor=world[login]).select_related("stage"))
     body = _board(api_as(world[login]), sales, per_column=7)
     assert _actual_board(body) == _expected_board(visible, per_column=7)
+
+
+def test_a_board_checks_the_stages_an_earlier_board_read_and_reads_them_again_when_changed(
+    world, api_as, sales
+):
+    """The stages a board read are kept per process and checked inside the next board's
+    own statement (one query fewer): renamed, added or gone behind its back (no service, no
+    signal), the next board shows them as the database holds them."""
+    from dealbook.pipeline.models import Stage
+
+    client = api_as(world["zhang.manager"])
+    DealFactory(owner=world["li.rep"], stage=stage(sales, "Proposal"), amount_minor=7_00)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            body = _board(client, sales)
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[0] - 1
+    assert [c["cards"][0]["amount"] for c in body["columns"] if c["cards"]] == ["7.00"]
+
+    Stage.objects.filter(pk=stage(sales, "Proposal").pk).update(name="Offer", probability=55)
+    Stage.objects.create(
+        org=world.org, pipeline=sales, name="Contract", order=99, kind="open", probability=90
+    )
+    body = _board(client, sales)
+    names = [column["stage"]["name"] for column in body["columns"]]
+    assert "Offer" in names and "Proposal" not in names
+    assert names[-1] == "Contract"
+    offer = _column(body, "Offer")
+    assert (offer["stage"]["probability"], offer["count"]) == (55, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        assert _board(client, sales) == body  # and the stages read then are kept again
+    assert len(ctx.captured_queries) == counts[1]
+
+    Pipeline.objects.filter(pk=sales.pk).update(name="Renamed")
+    assert _board(client, sales)["pipeline"]["name"] == "Renamed"
+    Stage.objects.filter(pipeline=sales).update(org=world.acme)  # gone to another organisation
+    Pipeline.objects.filter(pk=sales.pk).update(org=world.acme)
+    response = client.get(f"pipelines/{sales.pk}/board")
+    assert response.status_code == 404
+
+
+def test_a_board_from_known_stages_is_refused_to_a_role_that_reads_no_deals(world, api_as, sales):
+    """Known stages skip the pipeline's read, not the policy: a role that reads no deals
+    gets the board's 404 after a manager's board filled the process's stages."""
+    _board(api_as(world["zhang.manager"]), sales)
+    assert pipeline_selectors._known_stages
+    refused = [
+        login
+        for login, person in world.users.items()
+        if not pipeline_selectors.policies.can_read_deals(person)
+    ]
+    assert refused
+    for login in refused:
+        response = api_as(world[login]).get(f"pipelines/{sales.pk}/board")
+        assert response.status_code == 404, login

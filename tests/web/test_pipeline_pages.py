@@ -234,10 +234,10 @@ def test_the_board_costs_the_same_queries_with_1_deal_and_with_30(
     assert "1 more in the list" in html
 
 
-# Cards carry their versions; the pipeline comes with its stages; the roll-ups hold every
-# total (the manager has no deals shared with him, so nothing is summed live), read in the
-# cards' own statement (core.prepared.read_together).
-BOARD_QUERIES = 12
+# Cards carry their versions; the roll-ups hold every total (the manager has no deals shared
+# with him, so nothing is summed live), read in the cards' own statement (core.prepared.
+# read_together) with the pipeline's stages, which the first board of the process read.
+BOARD_QUERIES = 11
 
 
 # --- moving a deal on the board ---------------------------------------------------------------

@@ -1061,6 +1061,60 @@ def _pipeline_with_stages(actor: User, pipeline_id: int) -> tuple[Pipeline, list
     return stages[0].pipeline, stages
 
 
+# --- the stages a board last showed, per process ---------------------------------------------
+#
+# A board's statement (its cards and totals) is built for its pipeline's stages, which change
+# only when an admin edits the pipeline: reading them first cost each board a round trip of
+# its own. So each process keeps the stages its boards last read, and a board reads what it
+# shows of them (`_stage_marks`) again inside its own statement: when they changed, the
+# board is read again with the stages as they are now. It never shows stages it did not
+# just read.
+
+
+def _stage_marks_query(shape: tuple, *, org_id: int, pipeline_id: int) -> QuerySet:
+    return (
+        Stage.objects.filter(org_id=org_id, pipeline_id=pipeline_id)
+        .order_by("order", "id")
+        .values_list("id", "name", "kind", "probability", "order", "pipeline__name")
+    )
+
+
+_stage_marks_read = Prepared(_stage_marks_query)
+
+
+def _stage_marks(pipeline: Pipeline, stages: list[Stage]) -> list[tuple]:
+    """What a board shows of its stages, as `_stage_marks_read` reads it."""
+    return [
+        (stage.pk, stage.name, stage.kind, stage.probability, stage.order, pipeline.name)
+        for stage in stages
+    ]
+
+
+@dataclass(frozen=True)
+class _KnownStages:
+    pipeline: Pipeline
+    stages: list[Stage]
+    marks: list[tuple]
+
+
+KNOWN_PIPELINES_MAX = 256
+_known_stages: dict[tuple[str, int, int], _KnownStages] = {}
+
+
+def _known_key(actor: User, pipeline_id: int) -> tuple[str, int, int]:
+    return (connection.alias, actor.org_id or 0, pipeline_id)
+
+
+def _remember_stages(
+    actor: User, pipeline_id: int, pipeline: Pipeline, stages: list[Stage]
+) -> None:
+    if len(_known_stages) >= KNOWN_PIPELINES_MAX:
+        _known_stages.clear()
+    _known_stages[_known_key(actor, pipeline_id)] = _KnownStages(
+        pipeline, stages, _stage_marks(pipeline, stages)
+    )
+
+
 def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | None = None) -> Board:
     """The kanban board of a visible pipeline: every stage in order with its deal count,
     per-currency totals and its biggest deals first.
@@ -1082,10 +1136,19 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
         )
     per_column = min(max(filters.per_column, 1), BOARD_CARDS_MAX)
     zone, first_month = _org_clock(actor)
-    pipeline, stages = _pipeline_with_stages(actor, pipeline_id)
     now = timezone.now()
     period = _closed_period(filters, timezone.localdate(now, timezone=zone), first_month)
     team_path = _team_path(actor, filters)
+    # Stages an earlier board read, checked in this board's own statement (a board with an
+    # unknown team reads no cards, so it reads its stages first, as the first board does).
+    known = _known_stages.get(_known_key(actor, pipeline_id)) if team_path is not None else None
+    if known is not None and policies.can_read_deals(actor):
+        pipeline, stages = known.pipeline, known.stages
+    else:
+        known = None
+        pipeline, stages = _pipeline_with_stages(actor, pipeline_id)
+        if stages:
+            _remember_stages(actor, pipeline_id, pipeline, stages)
     totals: dict[int, list[CurrencyTotal]] = {}
     cards: dict[int, list[BoardCard]] = {}
     if team_path is not None and stages:
@@ -1125,10 +1188,17 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
             parts.append("rolled_up")
         if _needs_live_sums(board):
             parts.append("sums")
-        # One statement for the columns' cards and totals (core.prepared.read_together).
-        card_rows, *total_rows = read_together(
-            [Read(_board_read, (board, part), values) for part in parts]
-        )
+        # One statement for the columns' cards and totals (core.prepared.read_together), and
+        # the stages they were built for, when they came from an earlier board.
+        reads = [Read(_board_read, (board, part), values) for part in parts]
+        if known is not None:
+            marks = {"org_id": actor.org_id or 0, "pipeline_id": pipeline.pk}
+            reads.append(Read(_stage_marks_read, (), marks))
+        card_rows, *total_rows = read_together(reads)
+        # (the stages' marks are the last read's rows: taken off the totals whatever they say)
+        if known is not None and total_rows.pop() != known.marks:  # the pipeline was edited
+            _known_stages.pop(_known_key(actor, pipeline_id), None)
+            return pipeline_board(actor=actor, pipeline_id=pipeline_id, filters=filters)
         totals = _column_totals([row for rows in total_rows for row in rows])
         cards = _column_cards(card_rows, now, stages)
     columns = [
