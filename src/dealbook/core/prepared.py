@@ -150,6 +150,7 @@ class _Compiled:
     tuples: bool = False  # a values_list() read: its SQL's columns are its fields, in order
     columns: tuple[tuple[str | None, str], ...] = ()  # (alias, internal type) per column
     json_sql: str = ""  # the read as one JSON text (`_rows_as_json`), once worked out
+    json_converters: dict | None = None  # the converters rows read as JSON need (_from_json)
 
     def __post_init__(self) -> None:
         self.binds = _runs(self.slots)  # what _bind walks
@@ -279,11 +280,14 @@ class Prepared:
             rows = cursor.fetchall()
         return rows if not compiled.converters else self._converted(compiled, rows)
 
-    def _converted(self, compiled: _Compiled, rows: list) -> list[tuple]:
+    def _converted(
+        self, compiled: _Compiled, rows: list, converters: dict | None = None
+    ) -> list[tuple]:
         """`rows` (tuples or lists of column values) as a plain fetch of `compiled` gives
-        them: Django's column converters applied, one tuple per row."""
-        if compiled.converters:
-            rows = self._compiler(compiled).apply_converters(rows, compiled.converters)
+        them: Django's column converters (or those given) applied, one tuple per row."""
+        converters = compiled.converters if converters is None else converters
+        if converters:
+            rows = self._compiler(compiled).apply_converters(rows, converters)
         return [tuple(row) for row in rows]
 
     def count(self, shape: Hashable = (), **values: Any) -> int:
@@ -549,8 +553,24 @@ def read_together(reads: Sequence[Read]) -> list[Any]:
             for cells in rows:
                 for n, parse in parsers:
                     cells[n] = parse(cells[n])
-        results[i] = read.prepared._converted(compiled, rows)
+        results[i] = read.prepared._converted(compiled, rows, _from_json(compiled))
     return results
+
+
+def _from_json(compiled: _Compiled) -> dict:
+    """The converters of `compiled` its rows need once read as JSON: all of Django's but an
+    aggregate's `int()` of an integer column (a sum, a count), which JSON numbers already
+    are (or null)."""
+    if compiled.json_converters is None:
+        compiled.json_converters = {
+            n: (found, expression)
+            for n, (found, expression) in compiled.converters.items()
+            if not (
+                compiled.columns[n][1].endswith("IntegerField")
+                and found == [expression.convert_value]
+            )
+        }
+    return compiled.json_converters
 
 
 def _rows_as_json(compiled: _Compiled, connection: Any) -> str:
