@@ -83,7 +83,10 @@ def org_clock(*, actor: User, now: dt.datetime | None = None) -> Clock:
 # --- shared shapes ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# The shapes the page holds a row of per owner, stage, team or currency (a manager's home
+# makes a few hundred) are plain slotted dataclasses: a frozen one sets each field through
+# object.__setattr__, which cost the summary 0.05 of its 0.6 ms. Nothing changes them.
+@dataclass(slots=True)
 class MoneyTotal:
     currency: str
     count: int
@@ -218,7 +221,7 @@ AGENDA_COLUMNS = (
 _home_read = Prepared(_home_query)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Member:
     name: str
     team_id: int | None
@@ -479,7 +482,7 @@ def sees_a_team(actor: User) -> bool:
     return any(_team(actor, entity) is not None for entity in (Entity.DEAL, Entity.ACTIVITY))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StageTotal:
     pipeline_id: int
     pipeline_name: str
@@ -489,7 +492,7 @@ class StageTotal:
     totals: list[MoneyTotal]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OwnerTotal:
     owner_id: int
     owner_name: str
@@ -510,7 +513,7 @@ class TeamPipeline:
     sums_by_owner: dict[int, _Sums]  # every owner's sums: the per-team breakdown adds them up
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TeamTotal:
     """One team's share of what the actor sees: its members' open deals and this week's
     completed activities. `team_id` None: owners in no team."""
@@ -601,7 +604,7 @@ def team_breakdown(
     return teams
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OwnerActivity:
     owner_id: int
     owner_name: str
