@@ -489,9 +489,12 @@ def _rows(kinds: Sequence[str], actor: User, query: str, limit: int) -> dict[str
     if not index.ready(connections["default"]):
         return {kind: list(_matching(kind, actor, query)[: limit + 1]) for kind in kinds}
     scope = scope_values(actor, *(_ENTITIES[kind] for kind in SEARCH_TYPES))
-    reads = {kind: _read(kind, actor, query, limit, scope) for kind in kinds}
-    taken = [kind for kind, read in reads.items() if read is not None]
-    found = dict(zip(taken, read_together([reads[kind] for kind in taken]), strict=True))
+    reads: dict[str, Read] = {}
+    for kind in kinds:
+        read = _read(kind, actor, query, limit, scope)
+        if read is not None:
+            reads[kind] = read
+    found = dict(zip(reads, read_together(list(reads.values())), strict=True))
     return {kind: found.get(kind, []) for kind in kinds}
 
 
