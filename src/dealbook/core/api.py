@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import orjson
 from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -204,28 +205,15 @@ def refuse_null_characters(view: Callable[..., Any]) -> Callable[..., Any]:
 _ninja_encoder = NinjaJSONEncoder()
 
 
-def _instant_text(value: dt.datetime) -> str:
-    """An instant as Django's JSON encoder (and so ninja's) writes it: ISO 8601 to the
-    millisecond, "Z" for UTC."""
-    text = value.isoformat()
-    if value.microsecond:
-        text = text[:23] + text[26:]
-    if text.endswith("+00:00"):
-        text = text[:-6] + "Z"
-    return text
-
-
 def _json_default(value: Any) -> Any:
     """What ninja's encoder writes for `value`. Amounts, days and instants, most of a list's
-    values orjson leaves to us, skip ninja's and Django's chains of type tests: a Decimal is
-    its text, a date its ISO text, an instant `_instant_text`."""
+    values orjson leaves to us, skip ninja's own type tests: a Decimal is its text, a date or
+    a datetime goes straight to Django's encoder (whose first tests they are)."""
     kind = type(value)
     if kind is Decimal:
         return str(value)
-    if kind is dt.datetime:
-        return _instant_text(value)
-    if kind is dt.date:
-        return value.isoformat()
+    if kind is dt.datetime or kind is dt.date:
+        return DjangoJSONEncoder.default(_ninja_encoder, value)
     return _ninja_encoder.default(value)
 
 

@@ -24,7 +24,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import orjson
@@ -151,9 +151,10 @@ class _Compiled:
     columns: tuple[tuple[str | None, str], ...] = ()  # (alias, internal type) per column
     json_sql: str = ""  # the read as one JSON text (`_rows_as_json`), once worked out
     json_converters: dict | None = None  # the converters rows read as JSON need (_from_json)
+    binds: list[_Slot | _Run | object] = field(init=False, repr=False)  # what _bind walks
 
     def __post_init__(self) -> None:
-        self.binds = _runs(self.slots)  # what _bind walks
+        self.binds = _runs(self.slots)
 
 
 class _Empty:

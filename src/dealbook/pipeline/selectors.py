@@ -1071,11 +1071,16 @@ def _pipeline_with_stages(actor: User, pipeline_id: int) -> tuple[Pipeline, list
 # just read.
 
 
+# What a board shows of each stage (and of its pipeline, the name): read in its statement,
+# and compared with the same fields of the stages it was built for.
+_STAGE_MARKS = ("id", "name", "kind", "probability", "order")
+
+
 def _stage_marks_query(shape: tuple, *, org_id: int, pipeline_id: int) -> QuerySet:
     return (
         Stage.objects.filter(org_id=org_id, pipeline_id=pipeline_id)
         .order_by("order", "id")
-        .values_list("id", "name", "kind", "probability", "order", "pipeline__name")
+        .values_list(*_STAGE_MARKS, "pipeline__name")
     )
 
 
@@ -1084,10 +1089,7 @@ _stage_marks_read = Prepared(_stage_marks_query)
 
 def _stage_marks(pipeline: Pipeline, stages: list[Stage]) -> list[tuple]:
     """What a board shows of its stages, as `_stage_marks_read` reads it."""
-    return [
-        (stage.pk, stage.name, stage.kind, stage.probability, stage.order, pipeline.name)
-        for stage in stages
-    ]
+    return [(*(getattr(stage, name) for name in _STAGE_MARKS), pipeline.name) for stage in stages]
 
 
 @dataclass(frozen=True)
@@ -1105,14 +1107,22 @@ def _known_key(actor: User, pipeline_id: int) -> tuple[str, int, int]:
     return (connection.alias, actor.org_id or 0, pipeline_id)
 
 
-def _remember_stages(
-    actor: User, pipeline_id: int, pipeline: Pipeline, stages: list[Stage]
-) -> None:
-    if len(_known_stages) >= KNOWN_PIPELINES_MAX:
-        _known_stages.clear()
-    _known_stages[_known_key(actor, pipeline_id)] = _KnownStages(
-        pipeline, stages, _stage_marks(pipeline, stages)
-    )
+def _board_stages(
+    actor: User, pipeline_id: int, *, checked: bool
+) -> tuple[Pipeline, list[Stage], _KnownStages | None]:
+    """The pipeline and its stages a board is built for, and, when they are the stages an
+    earlier board read, what the board's statement must find of them (`checked`: the board
+    reads cards, and so can check them; else they are read now, as the first board does)."""
+    key = _known_key(actor, pipeline_id)
+    known = _known_stages.get(key) if checked else None
+    if known is not None and policies.can_read_deals(actor):
+        return known.pipeline, known.stages, known
+    pipeline, stages = _pipeline_with_stages(actor, pipeline_id)
+    if stages:
+        if len(_known_stages) >= KNOWN_PIPELINES_MAX:
+            _known_stages.clear()
+        _known_stages[key] = _KnownStages(pipeline, stages, _stage_marks(pipeline, stages))
+    return pipeline, stages, None
 
 
 def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | None = None) -> Board:
@@ -1139,16 +1149,8 @@ def pipeline_board(*, actor: User, pipeline_id: int, filters: BoardFilters | Non
     now = timezone.now()
     period = _closed_period(filters, timezone.localdate(now, timezone=zone), first_month)
     team_path = _team_path(actor, filters)
-    # Stages an earlier board read, checked in this board's own statement (a board with an
-    # unknown team reads no cards, so it reads its stages first, as the first board does).
-    known = _known_stages.get(_known_key(actor, pipeline_id)) if team_path is not None else None
-    if known is not None and policies.can_read_deals(actor):
-        pipeline, stages = known.pipeline, known.stages
-    else:
-        known = None
-        pipeline, stages = _pipeline_with_stages(actor, pipeline_id)
-        if stages:
-            _remember_stages(actor, pipeline_id, pipeline, stages)
+    # A board with an unknown team reads no cards, and so reads its stages first.
+    pipeline, stages, known = _board_stages(actor, pipeline_id, checked=team_path is not None)
     totals: dict[int, list[CurrencyTotal]] = {}
     cards: dict[int, list[BoardCard]] = {}
     if team_path is not None and stages:

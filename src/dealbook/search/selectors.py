@@ -82,7 +82,8 @@ MAX_HITS_PER_TYPE = 20
 # PostgreSQL, `large`, a manager's search, with the buckets (`tokens`), in-process: 15–20 ms
 # with 500 of the organisation's; 5.6 ms with 50 of their own, 4.5 ms with 30 (and 1,000
 # examined); under load 117 → 336 requests/s. With the four types in one statement, 30 → 20
-# candidates: the database's time per search 1.9 → 1.5 ms, under load 495 → 550 requests/s.
+# candidates (measured before it became 21): the database's time per search 1.9 → 1.5 ms,
+# under load 495 → 550 requests/s.
 CANDIDATE_CAP = MAX_HITS_PER_TYPE + 1
 
 
